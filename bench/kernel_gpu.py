@@ -84,47 +84,42 @@ except Exception as e:
     say(f"check SpectralLayer: not run ({type(e).__name__}: {e})")
 say(f"correctness: {fails} failure(s), {time.time() - t0:.0f}s")
 
-# ---- 2. tuning sweep --------------------------------------------------------------------------------------
+# ---- 2. tuning sweep (tile, warps, stages; then programs per SM) -------------------------------------------
 cfg = SpectralConfig()
 best = {}
-if "--nosweep" not in sys.argv:
-    t0 = time.time()
-    for T, B in ((32768, 8), (131072, 1), (4096, 1)):
-        layer = bench_layer(B, 8, 128, T, cfg, torch.bfloat16, dev)
+VARIANTS = {"pre": [(32, 4, 1), (64, 4, 1), (64, 8, 1), (64, 8, 2), (128, 8, 1)],
+            "post": [(128, 4, 1), (128, 4, 2), (64, 4, 2), (128, 8, 2)]}
+t0 = time.time()
+for rope in ("pre", "post"):
+    c = replace(cfg, rope=rope)
+    scores = {}
+    for T, B in ((32768, 8), (131072, 1)):
+        layer = bench_layer(B, 8, 128, T, c, torch.bfloat16, dev)
         q = torch.randn(B, 32, 1, 128, device=dev, dtype=torch.bfloat16)
-        ins = [(q, layer_args(layer), layer.inv_freq)]
-        res = []
-        for tile in (32, 64, 128):
-            for nw in (4, 8):
-                for ns in (1, 2, 3):
-                    kk = dict(tile=tile, num_warps=nw, num_stages=ns)
-                    try:
-                        us = time_rotating(lambda q, a, f: decode_attention_factors(q, *a, 128 ** -0.5, quant="int4",
-                                                                                     inv_freq=f, **kk), ins)
-                    except Exception as e:
-                        say(f"sweep {T} {B} {kk} ERROR {type(e).__name__}: {str(e)[:200]}"); continue
-                    res.append((us, kk))
-        res.sort(key=lambda x: x[0])
-        kk = dict(res[0][1])
-        for sf in (1, 2, 8, 16):
-            us = time_rotating(lambda q, a, f: decode_attention_factors(q, *a, 128 ** -0.5, quant="int4", inv_freq=f,
-                                                                        split_factor=sf, **kk), ins)
-            res.append((us, dict(kk, split_factor=sf)))
-        res.sort(key=lambda x: x[0])
-        say(f"sweep T={T} B={B}: " + "; ".join(f"{us:.1f}us {kk}" for us, kk in res[:6]) +
-            f" | default(64,4,2): " + "; ".join(f"{us:.1f}" for us, kk in res if kk == dict(tile=64, num_warps=4, num_stages=2)))
-        best[(T, B)] = res[0]
+        ins = [(q, layer_args(layer), layer.inv_freq if rope == "pre" else None)]
+        for tile, nw, ns in VARIANTS[rope]:
+            for sf in (2, 4, 8):
+                kk = dict(tile=tile, num_warps=nw, num_stages=ns, split_factor=sf)
+                try:
+                    us = time_rotating(lambda q, a, f: decode_attention_factors(q, *a, 128 ** -0.5, quant="int4",
+                                                                                 inv_freq=f, **kk), ins)
+                except Exception as e:
+                    say(f"sweep {rope} {kk} ERROR {type(e).__name__}: {str(e)[:300]}"); break
+                scores.setdefault(tuple(kk.items()), []).append(us)
         del layer, ins; torch.cuda.empty_cache()
-    say(f"sweep: {time.time() - t0:.0f}s")
+    ranked = sorted((sum(v) , k, v) for k, v in scores.items() if len(v) == 2)
+    for tot, k, v in ranked[:5]: say(f"sweep {rope}: {dict(k)} 32K/B8 {v[0]:.1f} us, 128K/B1 {v[1]:.1f} us")
+    best[rope] = dict(ranked[0][1])
+say(f"sweep: {time.time() - t0:.0f}s; best {best}")
 
 # ---- 3. tables ----------------------------------------------------------------------------------------------
 tables = {}
 t0 = time.time()
-for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config", {}),
-                  ("same, rope='post' (no key rebuild)", dict(config=replace(cfg, rope="post"))),
+for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config", dict(**best["pre"])),
+                  ("same, rope='post' (no key rebuild)", dict(config=replace(cfg, rope="post"), **best["post"])),
                   ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config",
-                   dict(contexts=(4096, 8192, 32768), heads=9, kv_heads=3, head_dim=64))):
-    say(f"\n{title}  [{props.name}]"); say(TABLE_HEADER)
+                   dict(contexts=(4096, 8192, 32768), heads=9, kv_heads=3, head_dim=64, **best["pre"]))):
+    say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)
     rows = run_benchmark(verbose=False, **kw)
     for r in rows: say(format_row(r))
     tables[title] = rows
