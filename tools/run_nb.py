@@ -5,6 +5,7 @@ Cells flagged with a `tst_flags` entry (`#| cuda`, `#| slow`) run only when name
 outputs they had.
 """
 import argparse, subprocess, sys
+from pathlib import Path
 from nbdev.config import get_config
 from nbdev.test import test_nb
 
@@ -14,6 +15,7 @@ if __name__ == "__main__":
     force = [f for f in a.flags.split(",") if f]
     skip = [f for f in get_config().tst_flags.split("|") if f not in force]
     for nb in a.nbs:
+        nb = Path(nb).resolve()
         ok, secs = test_nb(nb, skip_flags=skip, force_flags=force, save=True)
         print(f"{nb}: {'ok' if ok else 'FAILED'} in {secs:.0f}s", flush=True)
         if not ok: sys.exit(1)
