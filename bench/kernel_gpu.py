@@ -1,16 +1,19 @@
-"""One device call: GPU correctness of the fused decode kernel at real shapes, a small tuning sweep, then the timing
-tables (Llama-3-8B and SmolLM2 attention shapes). Usage: PYTHONPATH=. python3 bench/kernel_gpu.py [--quick]"""
-import json, math, os, sys, time, traceback
+"""One device call: GPU correctness of the fused decode kernel at real shapes (float64 oracle, and the real
+SpectralLayer against spectral_attention), an optional tuning sweep (--sweep), then the timing tables (Llama-3-8B and
+SmolLM2 attention shapes) while KERNEL_GPU_BUDGET_S (default 150) lasts.
+Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] 2>&1 | tee $OUT/kernel_gpu.log"""
+import json, os, sys, time, traceback
 from dataclasses import replace
 import torch, triton
 
 from unsloth_spectral.core import SpectralConfig
 from unsloth_spectral.triton_attention import (decode_attention_factors, random_layer, dense_oracle, rel_err,
-                                               spectral_decode_attention, kernel_route, TOLERANCE, _layer_tensors)
+                                               spectral_decode_attention, kernel_route, TOLERANCE)
 from unsloth_spectral.benchmark import (run_benchmark, copy_bandwidth, bench_layer, layer_args, time_rotating,
-                                        decode_bytes, cache_shape, format_row, TABLE_HEADER)
+                                        format_row, TABLE_HEADER)
 
 OUT = os.environ.get("OUT", "/tmp")
+T_SCRIPT = time.time()
 summary = []
 def say(*a):
     s = " ".join(str(x) for x in a); print(s, flush=True); summary.append(s)
@@ -40,6 +43,14 @@ cases = [  # (name, random_layer kwargs, H, Q)
                                        quant=None, rope="post", dtype=torch.float32), 9, 3),
     ("smol 4K int4 pre fp16 L128 r6", dict(B=1, G=3, D=64, S=2, N=30, L=128, n_hot=100, cap=400, RK=6, RV=126,
                                            quant="int4", dtype=torch.float16), 9, 1),
+    ("8B 32K int4 pre bf16, int4 values", dict(B=2, G=8, D=128, S=4, N=127, L=256, n_hot=252, cap=400, RK=16,
+                                               RV=32, quant="int4", dtype=torch.bfloat16, values="int4",
+                                               pad_max=900), 32, 1),
+    ("smol 8K int8 post fp16, int4 values Q2", dict(B=4, G=3, D=64, S=4, N=31, L=256, n_hot=200, cap=400, RK=16,
+                                                    RV=32, quant="int8", rope="post", dtype=torch.float16,
+                                                    values="int4"), 9, 2),
+    ("06b H100 fault shape: D64 r64 none L128", dict(B=1, G=4, D=64, S=4, N=7, L=128, n_hot=125, cap=208, RK=64,
+                                                     RV=64, quant=None, dtype=torch.bfloat16), 16, 1),
     ("MHA 4K int8 pre bf16 Q2", dict(B=1, G=4, D=128, S=0, N=15, L=256, n_hot=20, cap=400, RK=64, RV=128,
                                      quant="int8", dtype=torch.bfloat16), 4, 2),
 ]
@@ -59,10 +70,11 @@ for name, kw, H, Qn in cases:
     torch.cuda.empty_cache()
 
 # the real cache and the real reference, where those modules exist
-try:
-    from unsloth_spectral.spectral_cache import SpectralLayer
-    from unsloth_spectral.spectral_attention import spectral_attention
-    for cfg, dt in ((SpectralConfig(), torch.bfloat16), (SpectralConfig(rope="post", quant="int8"), torch.float16)):
+from unsloth_spectral.spectral_cache import SpectralLayer
+from unsloth_spectral.spectral_attention import spectral_attention
+for cfg, dt in ((SpectralConfig(), torch.bfloat16),
+                (SpectralConfig(rope="post", quant="int8", values="lowrank"), torch.float16)):
+  try:
         G, D, H, T = 8, 128, 32, 4096
         inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))
         lay = SpectralLayer(cfg, G, D, inv_freq)
@@ -80,29 +92,32 @@ try:
         fails += not ok
         say(f"check SpectralLayer {cfg.rope} {cfg.quant} {dt} vs spectral_attention: N={lay.n_cold} "
             f"route={route} rel err {err:.2e} {'ok' if ok else 'FAIL'}")
-except Exception as e:
-    say(f"check SpectralLayer: not run ({type(e).__name__}: {e})")
+  except Exception as e:
+    fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})")
 say(f"correctness: {fails} failure(s), {time.time() - t0:.0f}s")
 
 # ---- 2. tuning sweep (tile, warps, stages; then programs per SM) -------------------------------------------
 cfg = SpectralConfig()
 best = {}
+SWEEP = "--sweep" in sys.argv
 VARIANTS = {"pre": [(32, 4, 1), (64, 4, 1), (64, 8, 1), (64, 8, 2), (128, 8, 1)],
             "post": [(128, 4, 1), (128, 4, 2), (64, 4, 2), (128, 8, 2)]}
 t0 = time.time()
-for rope in ("pre", "post"):
+best = {"pre": {}, "post": {}}
+for rope in (("pre", "post") if SWEEP else ()):
     c = replace(cfg, rope=rope)
     scores = {}
     for T, B in ((32768, 8), (131072, 1)):
         layer = bench_layer(B, 8, 128, T, c, torch.bfloat16, dev)
         q = torch.randn(B, 32, 1, 128, device=dev, dtype=torch.bfloat16)
         ins = [(q, layer_args(layer), layer.inv_freq if rope == "pre" else None)]
+        vals = c.values
         for tile, nw, ns in VARIANTS[rope]:
             for sf in (2, 4, 8):
                 kk = dict(tile=tile, num_warps=nw, num_stages=ns, split_factor=sf)
                 try:
                     us = time_rotating(lambda q, a, f: decode_attention_factors(q, *a, 128 ** -0.5, quant="int4",
-                                                                                 inv_freq=f, **kk), ins)
+                                                                                 inv_freq=f, values=vals, **kk), ins)
                 except Exception as e:
                     say(f"sweep {rope} {kk} ERROR {type(e).__name__}: {str(e)[:300]}"); break
                 scores.setdefault(tuple(kk.items()), []).append(us)
@@ -112,16 +127,27 @@ for rope in ("pre", "post"):
     best[rope] = dict(ranked[0][1])
 say(f"sweep: {time.time() - t0:.0f}s; best {best}")
 
-# ---- 3. tables ----------------------------------------------------------------------------------------------
+# ---- 3. tables (most important first; a table starts only while the time budget lasts) ------------------------
 tables = {}
 t0 = time.time()
-for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config", dict(**best["pre"])),
-                  ("same, rope='post' (no key rebuild)", dict(config=replace(cfg, rope="post"), **best["post"])),
-                  ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config",
-                   dict(contexts=(4096, 8192, 32768), heads=9, kv_heads=3, head_dim=64, **best["pre"]))):
+T_BUDGET = float(os.environ.get("KERNEL_GPU_BUDGET_S", 150))
+smol = dict(contexts=(4096, 8192, 32768), heads=9, kv_heads=3, head_dim=64)
+for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config "
+                   "(keys rank 16 int4 pre-RoPE, per-token int4 values)", dict(**best["pre"])),
+                  ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config", dict(**smol, **best["pre"])),
+                  ("Llama-3-8B, low-rank values (rank 32, int4 codes)", dict(config=replace(cfg, values="lowrank"),
+                                                                            **best["pre"])),
+                  ("SmolLM2-135M, low-rank values (rank 32, int4 codes)", dict(config=replace(cfg, values="lowrank"),
+                                                                               **smol, **best["pre"])),
+                  ("Llama-3-8B, post-RoPE keys, low-rank values", dict(config=replace(cfg, rope="post", values="lowrank"),
+                                                                        **best["post"]))):
+    if time.time() - T_SCRIPT > T_BUDGET: say(f"\n{title}: skipped (time budget)"); continue
     say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)
-    rows = run_benchmark(verbose=False, **kw)
-    for r in rows: say(format_row(r))
+    try:
+        rows = run_benchmark(verbose=True, **kw)
+    except Exception as e:
+        say(f"ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc(); continue
+    for r in rows: summary.append(format_row(r))
     tables[title] = rows
 say(f"tables: {time.time() - t0:.0f}s")
 json.dump(dict(device=props.name, tables=tables, best={f"{k}": v for k, v in best.items()}),
