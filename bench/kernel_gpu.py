@@ -49,8 +49,6 @@ cases = [  # (name, random_layer kwargs, H, Q)
     ("smol 8K int8 post fp16, int4 values Q2", dict(B=4, G=3, D=64, S=4, N=31, L=256, n_hot=200, cap=400, RK=16,
                                                     RV=32, quant="int8", rope="post", dtype=torch.float16,
                                                     values="int4"), 9, 2),
-    ("06b H100 fault shape: D64 r64 none L128", dict(B=1, G=4, D=64, S=4, N=7, L=128, n_hot=125, cap=208, RK=64,
-                                                     RV=64, quant=None, dtype=torch.bfloat16), 16, 1),
     ("MHA 4K int8 pre bf16 Q2", dict(B=1, G=4, D=128, S=0, N=15, L=256, n_hot=20, cap=400, RK=64, RV=128,
                                      quant="int8", dtype=torch.bfloat16), 4, 2),
 ]
@@ -150,6 +148,17 @@ for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, 
     for r in rows: summary.append(format_row(r))
     tables[title] = rows
 say(f"tables: {time.time() - t0:.0f}s")
+# ---- 4. last, since a fault there would end CUDA for this process: the shape 06b saw fault on an H100 (~02:50) ----
+try:
+    kw = dict(B=1, G=4, D=64, S=4, N=7, L=128, n_hot=125, cap=208, RK=64, RV=64, quant=None, dtype=torch.bfloat16)
+    layer = random_layer(**kw, device="cuda", seed=7)
+    q = torch.randn(1, 16, 1, 64, device=dev).to(torch.bfloat16)
+    err = rel_err(spectral_decode_attention(q, layer, 0.125), dense_oracle(q, layer, 0.125))
+    torch.cuda.synchronize()
+    say(f"check 06b fault shape (B1 H16 G4 D64 r64 quant None L128 N7 hot 125/208): rel err {err:.2e} "
+        f"{'ok' if err < TOLERANCE[torch.bfloat16] else 'FAIL'}")
+except Exception as e:
+    say(f"check 06b fault shape: ERROR {type(e).__name__}: {str(e)[:300]}")
 json.dump(dict(device=props.name, tables=tables, best={f"{k}": v for k, v in best.items()}),
           open(f"{OUT}/kernel_gpu.json", "w"), indent=1, default=str)
 print("\n==== SUMMARY ====\n" + "\n".join(summary))
