@@ -49,7 +49,7 @@ cases = [  # (name, random_layer kwargs, H, Q)
     ("smol 8K int8 post fp16, int4 values Q2", dict(B=4, G=3, D=64, S=4, N=31, L=256, n_hot=200, cap=400, RK=16,
                                                     RV=32, quant="int8", rope="post", dtype=torch.float16,
                                                     values="int4"), 9, 2),
-    ("MHA 4K int8 pre bf16 Q2", dict(B=1, G=4, D=128, S=0, N=15, L=256, n_hot=20, cap=400, RK=64, RV=128,
+    ("MHA 4K int8 pre bf16 Q2", dict(B=1, G=4, D=128, S=0, N=15, L=256, n_hot=20, cap=400, RK=32, RV=32,
                                      quant="int8", dtype=torch.bfloat16), 4, 2),
 ]
 fails = 0
