@@ -45,6 +45,7 @@ def smol_quality(ui, SpectralConfig, new_tokens: int, context: int = 4096) -> li
     tok = AutoTokenizer.from_pretrained(str(embedded_model_dir()))
     ids = tok(load_text()[:60000], return_tensors="pt").input_ids[:, :context].cuda()
     print(f"SmolLM2 loaded [{time.time() - t:.0f}s], prompt {ids.shape[1]} tokens", flush=True)
+    ui.compare_decode(model, ids[:, :600], None, new_tokens=8)   # warm-up: the 06:21 log's first dense row had none
     rows = []
     lossless = SpectralConfig(k_keys=64, k_values=64, quant=None, values="lowrank", rank_policy="fixed")
     for case, config in (("SmolLM2 default", None), ("SmolLM2 lossless", lossless)):
