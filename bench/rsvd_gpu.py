@@ -1,6 +1,7 @@
 """GPU benchmark of the batched randomized SVD (issue 3): accuracy against the optimal truncated SVD and a timing table
 against torch.linalg.svd (default driver and gesvda) and torch.svd_lowrank, batch 512 of 512×128 float32, ranks 16
-and 32, plus variants of the method (small-kernel and eigh choices, the session-1 range finder) and a profile.
+and 32, plus variants of the method (small-kernel and eigh choices: Jacobi kernel against torch eigh, sweeps, warps;
+the session-1 range finder; the fast path replayed from a CUDA graph) and a profile.
 
 usage (repo root, CUDA machine): PYTHONPATH=. python3 bench/rsvd_gpu.py [--kv dev/rsvd_smol_kv.pt] [--out DIR]
 """
@@ -91,14 +92,35 @@ def fast_path_only(A, rank, n_iter=2):
     with rsvd._full_fp32(): U, S, Vh, _, _ = rsvd._rsvd_gram(X, rank, n_iter, omega)
     return U, S, Vh
 
-def variants(rank):
+def graphed_fast_path(A, rank, n_iter=2):
+    "The fast path captured once in a CUDA graph for this shape; each call copies A into the graph's input and replays."
+    X = A.float().clone(); l = min(rank + 8, X.shape[-1])
+    omega = torch.randn(X.shape[-1], l, generator=torch.Generator(device=X.device).manual_seed(0), device=X.device,
+                        dtype=torch.float64)
+    side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side), rsvd._full_fp32():
+        for _ in range(2): rsvd._rsvd_gram(X, rank, n_iter, omega)          # warmup: kernels compiled before capture
+    torch.cuda.current_stream().wait_stream(side); torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    with rsvd._full_fp32(), torch.cuda.graph(graph): out = rsvd._rsvd_gram(X, rank, n_iter, omega)
+    def run(A_, rank_): X.copy_(A_); graph.replay(); return out[:3]
+    return run
+
+def variants(rank, A):
     out = {f"variant: chol_inv kernel with {w} warps": with_patch(randomized_svd, _CHOL_WARPS={16: w, 32: w, 64: w})
            for w in (1, 2, 4, 8)}
-    return out | {"variant: chol_inv by torch (cholesky_ex + solve_triangular)": with_patch(randomized_svd, chol_inv=chol_inv_torch),
-            "variant: eigh in float32": with_patch(randomized_svd, _top_eigh=top_eigh_fp32),
+    out |= {"variant: torch eigh float64 (previous path: cuSOLVER, host sync, H² shrink to 32 at l=40)": with_patch(randomized_svd, _JACOBI_MAX=0),
+            "variant: torch eigh in float32 (previous path)": with_patch(randomized_svd, _top_eigh=top_eigh_fp32, _JACOBI_MAX=0)}
+    if rank + 8 > 32: out["variant: Jacobi at 32 after the H² shrink"] = with_patch(randomized_svd, _JACOBI_MAX=32)
+    out |= {f"variant: Jacobi {sw} sweeps": with_patch(randomized_svd, _JACOBI_SWEEPS=sw) for sw in (3, 4, 8)}
+    out |= {f"variant: Jacobi with {w} warps": with_patch(randomized_svd, _JACOBI_WARPS={16: w, 32: w, 64: w}) for w in (1, 2, 4, 8)}
+    out |= {"variant: chol_inv by torch (cholesky_ex + solve_triangular)": with_patch(randomized_svd, chol_inv=chol_inv_torch),
             "variant: fast path only (no final sync/check)": fast_path_only,
             "variant: n_iter=1": lambda A, r: randomized_svd(A, r, n_iter=1),
             "variant: session-1 method (range finder on A, cuSOLVER CholQR2)": session1_rsvd}
+    try: out["variant: fast path replayed from a CUDA graph (same shape; copy of A in, no final check/sync)"] = graphed_fast_path(A, rank)
+    except Exception as e: print(f"CUDA graph capture failed at rank {rank}: {type(e).__name__}: {e}")
+    return out
 
 def parts(A):
     "Times of the pieces, to see where the time goes."
@@ -117,10 +139,20 @@ def parts(A):
             ref = rsvd.chol_inv(M, 1e-13, kernel=False); got = rsvd.chol_inv(M, 1e-13, kernel=True)
             out[f"chol_inv kernel vs torch rel err l={l} (not ms)"] = ((got - ref).abs().max() / ref.abs().max()).item()
             out[f"G @ W (float64, l={l})"] = fast_ms(lambda: G @ W)
-        for k in (24, 32):
+        for k in (24, 32, 40):
             H = torch.randn(512, k, k, device=A.device, dtype=torch.float64); H = H @ H.mT
-            out[f"eigh float64 {k}x{k}"] = fast_ms(lambda: torch.linalg.eigh(H))
-            Hf = H.float(); out[f"eigh float32 {k}x{k}"] = fast_ms(lambda: torch.linalg.eigh(Hf))
+            if k <= 32:
+                out[f"eigh float64 {k}x{k}"] = fast_ms(lambda: torch.linalg.eigh(H))
+                Hf = H.float(); out[f"eigh float32 {k}x{k}"] = fast_ms(lambda: torch.linalg.eigh(Hf))
+            for sw in (4, 6):
+                for w in (2, 4, 8):
+                    out[f"jacobi_eigh {k}x{k}, {sw} sweeps, {w} warps"] = with_patch(fast_ms, _JACOBI_WARPS={16: w, 32: w, 64: w})(
+                        lambda: rsvd.jacobi_eigh(H, sw))
+            lam, Z, off = rsvd.jacobi_eigh(H); ref = torch.linalg.eigh(H).eigenvalues
+            err = ((lam.double().sort(-1).values - ref).abs().amax(-1) / ref.abs().amax(-1)).max().item()
+            out[f"jacobi_eigh {k}x{k} vs eigh: eigenvalue rel err (not ms)"] = err
+            out[f"jacobi_eigh {k}x{k}: off-diagonal norm (not ms)"] = off.max().item()
+            out[f"jacobi_eigh {k}x{k}: orthogonality (not ms)"] = (Z.mT @ Z - torch.eye(k, device=Z.device)).abs().max().item()
     return out
 
 def main():
@@ -168,6 +200,9 @@ def main():
            f"S of that block max {S[3].abs().max().item():.1e}, robust-path call {fast_ms(lambda: randomized_svd(Zb, 16)):.2f} ms"
     print(line); res["accuracy"].append(line); del Zb
 
+    line = f"Jacobi eigensolver kernel in use: {rsvd._JACOBI_MAX > 0} (l <= {rsvd._JACOBI_MAX}, {rsvd._JACOBI_SWEEPS} sweeps)"
+    print(line); res["accuracy"].append(line)
+
     t_full = cuda_ms(lambda: torch.linalg.svd(A, full_matrices=False), reps=2)
     full = torch.linalg.svd(A, full_matrices=False)
     t_gesvda = fast_ms(lambda: torch.linalg.svd(A, full_matrices=False, driver="gesvda"))
@@ -186,7 +221,7 @@ def main():
                              (f"torch.svd_lowrank(q={q}, niter=1)", t_low, low),
                              ("randomized_svd (oversample=8, n_iter=2)", t_ours, ours)):
             r, o = quality(A, *usv, opt[rank]); rows.append((rank, name, t, r, o))
-        for name, fn in variants(rank).items():
+        for name, fn in variants(rank, A).items():
             try:
                 t = fast_ms(lambda: fn(A, rank)); r, o = quality(A, *fn(A, rank), opt[rank])
             except Exception as e:
