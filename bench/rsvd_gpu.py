@@ -114,6 +114,7 @@ def variants(rank, A):
     if rank + 8 > 32: out["variant: Jacobi at 32 after the H² shrink"] = with_patch(randomized_svd, _JACOBI_MAX=32)
     out |= {f"variant: Jacobi {sw} sweeps": with_patch(randomized_svd, _JACOBI_SWEEPS=sw) for sw in (3, 4, 8)}
     out |= {f"variant: Jacobi with {w} warps": with_patch(randomized_svd, _JACOBI_WARPS={16: w, 32: w, 64: w}) for w in (1, 2, 4, 8)}
+    out["variant: Jacobi, rotations by float32 tl.dot with J (not tl.gather)"] = with_patch(randomized_svd, _JACOBI_DOT=True, _JACOBI_MAX=64)
     out |= {"variant: chol_inv by torch (cholesky_ex + solve_triangular)": with_patch(randomized_svd, chol_inv=chol_inv_torch),
             "variant: fast path only (no final sync/check)": fast_path_only,
             "variant: n_iter=1": lambda A, r: randomized_svd(A, r, n_iter=1),
@@ -148,6 +149,7 @@ def parts(A):
                 for w in (2, 4, 8):
                     out[f"jacobi_eigh {k}x{k}, {sw} sweeps, {w} warps"] = with_patch(fast_ms, _JACOBI_WARPS={16: w, 32: w, 64: w})(
                         lambda: rsvd.jacobi_eigh(H, sw))
+            out[f"jacobi_eigh {k}x{k}, 6 sweeps, rotations by tl.dot"] = fast_ms(lambda: rsvd.jacobi_eigh(H, 6, dot=True))
             lam, Z, off = rsvd.jacobi_eigh(H); ref = torch.linalg.eigh(H).eigenvalues
             err = ((lam.double().sort(-1).values - ref).abs().amax(-1) / ref.abs().amax(-1)).max().item()
             out[f"jacobi_eigh {k}x{k} vs eigh: eigenvalue rel err (not ms)"] = err
@@ -200,7 +202,8 @@ def main():
            f"S of that block max {S[3].abs().max().item():.1e}, robust-path call {fast_ms(lambda: randomized_svd(Zb, 16)):.2f} ms"
     print(line); res["accuracy"].append(line); del Zb
 
-    line = f"Jacobi eigensolver kernel in use: {rsvd._JACOBI_MAX > 0} (l <= {rsvd._JACOBI_MAX}, {rsvd._JACOBI_SWEEPS} sweeps)"
+    line = f"Jacobi eigensolver kernel in use: {rsvd._JACOBI_MAX > 0} (l <= {rsvd._JACOBI_MAX}, {rsvd._JACOBI_SWEEPS} sweeps, " \
+           f"{'tl.dot' if rsvd._JACOBI_DOT else 'tl.gather'} rotations)"
     print(line); res["accuracy"].append(line)
 
     t_full = cuda_ms(lambda: torch.linalg.svd(A, full_matrices=False), reps=2)
