@@ -364,6 +364,12 @@ def _call_metric(fn, model, tok, method: dict, context: int, args) -> dict:
     params = inspect.signature(fn).parameters
     return fn(model, tok, **{k: v for k, v in kw.items() if k in params})
 
+def _scalar(v):
+    "A number for the table: `v` itself, or the first of the usual summary keys of a metric's result dict."
+    if isinstance(v, dict):
+        v = next((v[k] for k in ("accuracy", "exact_match", "rel_error", "relative_error", "correlation") if k in v), None)
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
 def format_eval_table(rows: list) -> str:
     "Markdown table of `eval` rows: memory (16-bit terms) and each metric, change against dense at the same context."
     extra = [m for m in ("needle", "fidelity") if any(m in r for r in rows)]
@@ -377,7 +383,7 @@ def format_eval_table(rows: list) -> str:
         cells = [r["method"], str(r["context"]), f"{r.get('kv_bytes16', float('nan')) / 2**20:.2f}", f"{ratio:.2f}x",
                  f"{r['ppl']:.3f}" if "ppl" in r else "", dppl,
                  f"{r['agreement']:.3f}" if "agreement" in r else "",
-                 *[f"{r[m]:.3f}" if isinstance(r.get(m), (int, float)) else "" for m in extra]]
+                 *[f"{_scalar(r.get(m)):.3f}" if _scalar(r.get(m)) is not None else "" for m in extra]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
