@@ -6,7 +6,7 @@ transformers), so the metrics are the very same functions, and writes the same J
 Rows already in --out are kept and skipped, so an interrupted run resumes.
 
 usage: .venv-kvpress/bin/python bench/kvpress_runner.py --model-dir ~/.cache/unsloth_spectral/SmolLM2-135M-Instruct \
-           --context 4096 --presses knorm,streaming_llm,snapkv,expected_attention,tova --ratios 0.5,0.75,0.875 \
+           --context 2048,4096 --presses knorm,streaming_llm,snapkv,expected_attention,tova --ratios 0.5,0.75,0.875 \
            --out bench/results/kvpress_4k.json
 """
 import argparse, importlib.util, json, sys, time
@@ -28,7 +28,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model-dir", required=True, help="a plain Hugging Face model folder")
     ap.add_argument("--text", default="pydoc", help="'pydoc' or the path of a UTF-8 file")
-    ap.add_argument("--context", type=int, default=4096)
+    ap.add_argument("--context", default="4096", help="comma list of context lengths")
+    ap.add_argument("--device", default="cpu", help="torch device of the model (cpu, cuda)")
     ap.add_argument("--n-score", type=int, default=256)
     ap.add_argument("--n-new", type=int, default=32)
     ap.add_argument("--offsets", default="0,16000,32000")
@@ -50,16 +51,17 @@ def main(argv=None):
     from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
     core, ev = _load("core"), _load("evaluation")
     tok = AutoTokenizer.from_pretrained(a.model_dir)
-    model = AutoModelForCausalLM.from_pretrained(a.model_dir, dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(a.model_dir, dtype=torch.float32).to(a.device).eval()
     ids = torch.tensor(tok(core.load_text(a.text)).input_ids)
     offsets = tuple(int(o) for o in a.offsets.split(","))
-    env = dict(transformers=transformers.__version__, kvpress=getattr(kvpress, "__version__", "?"))
+    dev = torch.device(a.device)
+    env = dict(transformers=transformers.__version__, kvpress=getattr(kvpress, "__version__", "?"), torch=torch.__version__,
+               device=torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu")
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     rows = json.loads(out.read_text()) if out.is_file() else []
     done = {(r["method"], r.get("ratio"), r["context"], r.get("metric", "ppl")) for r in rows}
     dense = lambda: DynamicCache(config=model.config)
     metrics = a.metrics.split(",")
-    common = dict(context=a.context, text=a.text)
 
     def save(row):
         rows.append(row); out.write_text(json.dumps(rows, indent=1)); done.add(key(row))
@@ -69,15 +71,17 @@ def main(argv=None):
     methods = {f"{p}-{r}": dict(make_cache=dense, press=getattr(kvpress, PRESSES[p])(compression_ratio=r),
                                 family="kvpress", press_name=p, ratio=r, env=env)
                for p in presses for r in ratios}
-    if "ppl" in metrics and not any(k[2] == a.context and k[3] == "ppl" for k in done):
-        for row in ev.evaluate_methods(model, ids, methods, n_score=a.n_score, n_new=a.n_new, offsets=offsets, **common):
-            save(row)
-    if "needle" in metrics:
-        for name, m in {"dense": dict(press=None, ratio=None), **methods}.items():
-            if (name, m["ratio"], a.context, "needle") in done: continue
-            with_ = (lambda press=m["press"]: press(model)) if m["press"] is not None else None
-            row = ev.needle_retrieval(model, tok, dense, prefill_with=with_, **common)
-            save(dict(method=name, family="kvpress" if m["press"] else "dense", ratio=m["ratio"], env=env, **row))
+    for context in (int(c) for c in a.context.split(",")):
+        common = dict(context=context, text=a.text)
+        if "ppl" in metrics and not any(k[2] == context and k[3] == "ppl" for k in done):
+            for row in ev.evaluate_methods(model, ids, methods, n_score=a.n_score, n_new=a.n_new, offsets=offsets, **common):
+                save(row)
+        if "needle" in metrics:
+            for name, m in {"dense": dict(press=None, ratio=None), **methods}.items():
+                if (name, m["ratio"], context, "needle") in done: continue
+                with_ = (lambda press=m["press"]: press(model)) if m["press"] is not None else None
+                row = ev.needle_retrieval(model, tok, dense, prefill_with=with_, **common)
+                save(dict(method=name, family="kvpress" if m["press"] else "dense", ratio=m["ratio"], env=env, **row))
 
 if __name__ == "__main__":
     main()
