@@ -36,6 +36,7 @@ def main(argv=None):
     ap.add_argument("--presses", default=",".join(PRESSES))
     ap.add_argument("--ratios", default="0.5,0.75,0.875", help="kvpress compression_ratio: share of tokens evicted")
     ap.add_argument("--metrics", default="ppl", help="ppl and/or needle")
+    ap.add_argument("--needle-context", default=None, help="comma list of needle contexts (default: --context)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
@@ -72,16 +73,16 @@ def main(argv=None):
                                 family="kvpress", press_name=p, ratio=r, env=env)
                for p in presses for r in ratios}
     for context in (int(c) for c in a.context.split(",")):
-        common = dict(context=context, text=a.text)
         if "ppl" in metrics and not any(k[2] == context and k[3] == "ppl" for k in done):
-            for row in ev.evaluate_methods(model, ids, methods, n_score=a.n_score, n_new=a.n_new, offsets=offsets, **common):
+            for row in ev.evaluate_methods(model, ids, methods, context=context, n_score=a.n_score, n_new=a.n_new,
+                                           offsets=offsets, text=a.text):
                 save(row)
-        if "needle" in metrics:
-            for name, m in {"dense": dict(press=None, ratio=None), **methods}.items():
-                if (name, m["ratio"], context, "needle") in done: continue
-                with_ = (lambda press=m["press"]: press(model)) if m["press"] is not None else None
-                row = ev.needle_retrieval(model, tok, dense, prefill_with=with_, **common)
-                save(dict(method=name, family="kvpress" if m["press"] else "dense", ratio=m["ratio"], env=env, **row))
+    for context in (int(c) for c in (a.needle_context or a.context).split(",")) if "needle" in metrics else ():
+        for name, m in {"dense": dict(press=None, ratio=None), **methods}.items():
+            if (name, m["ratio"], context, "needle") in done: continue
+            with_ = (lambda press=m["press"]: press(model)) if m["press"] is not None else None
+            row = ev.needle_retrieval(model, tok, dense, context=context, prefill_with=with_, text=a.text)
+            save(dict(method=name, family="kvpress" if m["press"] else "dense", ratio=m["ratio"], env=env, **row))
 
 if __name__ == "__main__":
     main()
