@@ -51,6 +51,10 @@ def main(argv=None):
     transformers.utils.logging.disable_progress_bar()
     from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
     core, ev = _load("core"), _load("evaluation")
+    if "unsloth_spectral" not in sys.modules:  # evaluation imports `unsloth_spectral.core` lazily: give it this one
+        import types
+        pkg = types.ModuleType("unsloth_spectral"); pkg.__path__ = []; pkg.core = core
+        sys.modules.update({"unsloth_spectral": pkg, "unsloth_spectral.core": core})
     tok = AutoTokenizer.from_pretrained(a.model_dir)
     model = AutoModelForCausalLM.from_pretrained(a.model_dir, dtype=torch.float32).to(a.device).eval()
     ids = torch.tensor(tok(core.load_text(a.text)).input_ids)
