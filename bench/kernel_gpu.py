@@ -2,7 +2,7 @@
 poison this one), (2) GPU correctness at real shapes (float64 oracle; the real SpectralLayer against
 spectral_attention), (3) where the time goes (torch.profiler per kernel, host time per call), (4) a tuning sweep,
 (5) the timing tables (Llama-3-8B and SmolLM2 attention shapes), while KERNEL_GPU_BUDGET_S lasts; JSON into $OUT.
-Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--no-faults] [--sanitize] 2>&1 | tee $OUT/kernel.log"""
+Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--faults] [--sanitize] [--quick] 2>&1 | tee $OUT/kernel.log"""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -50,7 +50,7 @@ FAULTS = [  # (name, random_layer kwargs, H, Q, rope, values)
     ("8B 4K r16 none post, int4 values", "B=1,G=8,D=128,S=4,N=15,L=256,n_hot=200,cap=400,RK=16,RV=2,quant=None", 32, 1, "post", "int4"),
 ]
 fault_res = {}
-if "--no-faults" not in sys.argv:
+if "--faults" in sys.argv:
     t0 = time.time()
     env = dict(os.environ, PYTHONPATH=".")
     procs = [(n, subprocess.Popen([sys.executable, "bench/kernel_fault.py", kw, str(H), str(Q), rope, vals],
@@ -104,6 +104,7 @@ cases = [  # (name, random_layer kwargs, H, Q)
     ("8B 4K int4 pre bf16 L128, int4 values", dict(B=3, G=8, D=128, S=4, N=30, L=128, n_hot=100, cap=400, RK=20,
                                                    quant="int4", dtype=torch.bfloat16, values="int4"), 32, 1),
 ]
+if "--quick" in sys.argv: cases = [c for c in cases if "int4 values" in c[0] or "fp32" in c[0] or "lowrank" in c[0]]
 fails = 0
 for name, kw, H, Qn in cases:
     try:
@@ -145,6 +146,32 @@ for cfg, dt in ((SpectralConfig(), torch.bfloat16),
             f"{'ok' if ok else 'FAIL'}")
     except Exception as e:
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
+# the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
+# then with the merge fused into the split kernel (fuse_merge, off by default until this check has passed on a GPU)
+for opts in ({}, dict(fuse_merge=True)):
+    try:
+        G, D, H = 8, 128, 32
+        inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))
+        lay = SpectralLayer(SpectralConfig(), G, D, inv_freq)
+        k = (torch.randn(2, G, 1, D, device=dev) + 0.3 * torch.randn(2, G, 1500, D, device=dev)).bfloat16()
+        lay.append(k, torch.randn(2, G, 1500, D, device=dev).bfloat16()); lay.fold()
+        worst, plans, checked, n_cold0 = 0.0, 0, 0, lay.n_cold
+        for step in range(300):
+            lay.append(k[:, :, step:step + 1], k[:, :, -step - 1:k.shape[2] - step]); lay.fold()
+            q = torch.randn(2, H, 1, D, device=dev, dtype=torch.bfloat16)
+            before = getattr(lay, "_spectral_plan", None)
+            a = spectral_decode_attention(q, lay, D ** -0.5, options=opts)
+            new_plan = lay._spectral_plan is not before
+            plans += new_plan
+            if new_plan or step % 20 == 0:
+                worst = max(worst, rel_err(a, spectral_attention(q, lay, D ** -0.5).double())); checked += 1
+        ok = worst < TOLERANCE[torch.bfloat16] and lay.n_cold > n_cold0 and plans > 1
+        fails += not ok
+        say(f"check layer plan {opts} over 300 decode steps (B2, 8B shape, default config): {plans} plans made, cold blocks "
+            f"{n_cold0} -> {lay.n_cold}, {checked} steps against spectral_attention, worst rel err {worst:.2e} "
+            f"{'ok' if ok else 'FAIL'}")
+    except Exception as e:
+        fails += 1; say(f"check layer plan: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 say(f"correctness: {fails} failure(s), {time.time() - t0:.0f}s")
 result["correctness_failures"] = fails
 
@@ -152,28 +179,29 @@ result["correctness_failures"] = fails
 cfg = SpectralConfig()
 def inputs(B, T, c, H=32, G=8, D=128):
     layer = bench_layer(B, G, D, T, c, torch.bfloat16, dev)
-    q = torch.randn(B, H, 1, D, device=dev, dtype=torch.bfloat16)
-    return q, layer_args(layer), (layer.inv_freq if c.rope == "pre" else None)
+    return torch.randn(B, H, 1, D, device=dev, dtype=torch.bfloat16), layer
 
-def call(ins, c, **kk):
-    q, a, f = ins
-    return decode_attention_factors(q, *a, q.shape[-1] ** -0.5, quant=c.quant, inv_freq=f, values=c.values, **kk)
+def call(ins, c, plan=True, **kk):
+    q, layer = ins
+    if plan: return spectral_decode_attention(q, layer, q.shape[-1] ** -0.5, options=kk)
+    return decode_attention_factors(q, *layer_args(layer), q.shape[-1] ** -0.5, quant=c.quant,
+                                    inv_freq=layer.inv_freq if c.rope == "pre" else None, values=c.values, **kk)
 
 def bench_us(ins, c, rep=60, **kk):
     return 1e3 * triton.testing.do_bench(lambda: call(ins, c, **kk), warmup=10, rep=rep, return_mode="median")
 
-def profile(ins, c, **kk):
+def profile(ins, c, plan=True, **kk):
     from torch.profiler import profile as prof_, ProfilerActivity
-    call(ins, c, **kk); torch.cuda.synchronize()
+    call(ins, c, plan, **kk); torch.cuda.synchronize()
     with prof_(activities=[ProfilerActivity.CUDA]) as prof:
-        for _ in range(20): call(ins, c, **kk)
+        for _ in range(20): call(ins, c, plan, **kk)
         torch.cuda.synchronize()
     dev_us = {}
     for e in prof.key_averages():
         t = getattr(e, "device_time_total", None) or getattr(e, "cuda_time_total", 0)
         if t and e.count: dev_us[e.key[:40]] = t / e.count
     torch.cuda.synchronize(); t1 = time.perf_counter()
-    for _ in range(200): call(ins, c, **kk)
+    for _ in range(200): call(ins, c, plan, **kk)
     t2 = time.perf_counter(); torch.cuda.synchronize(); t3 = time.perf_counter()
     return dev_us, 1e6 * (t2 - t1) / 200, 1e6 * (t3 - t1) / 200
 
@@ -194,48 +222,72 @@ for rope in ("pre", "post"):
             prof_res[f"{rope} {T} {B}"] = dict(kernels=dev_us, host_us=host_us, wall_us=wall_us, MB=mb)
             del ins; torch.cuda.empty_cache()
         except Exception as e:
-            say(f"profile {rope} {T} {B}: ERROR {type(e).__name__}: {str(e)[:300]}")
-from unsloth_spectral import triton_attention as _ta
+            say(f"profile {rope} {T} {B}: ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc()
+host_res = {}
 try:
     c = cfg
     ins = inputs(1, 4096, c)
-    for direct in (False, True):
-        _ta._launch_split.direct = _ta._launch_merge.direct = direct
-        dev_us, host_us, wall_us = profile(ins, c)
-        say(f"host cost 8B 4K B1 pre-RoPE, {'direct launch' if direct else 'Triton JIT launch'}: {host_us:.1f} us/call "
-            f"enqueue, {wall_us:.1f} us/call back-to-back, do_bench {bench_us(ins, c):.1f} us")
+    for plan in (False, True):
+        dev_us, host_us, wall_us = profile(ins, c, plan)
+        say(f"host cost 8B 4K B1 pre-RoPE, {'layer plan (spectral_decode_attention)' if plan else 'plan made per call (decode_attention_factors)'}: "
+            f"{host_us:.1f} us/call enqueue, {wall_us:.1f} us/call back-to-back")
+        host_res["plan" if plan else "no plan"] = dict(host_us=host_us, wall_us=wall_us)
+    # the integration's pattern: 32 layers, one call each per token, no sync in between
+    layers = [inputs(1, 4096, c) for _ in range(32)]
+    for kk in ({}, dict(fuse_merge=True)):
+        for ins in layers: call(ins, c, **kk)
+        torch.cuda.synchronize(); t1 = time.perf_counter()
+        for _ in range(20):
+            for ins in layers: call(ins, c, **kk)
+        t2 = time.perf_counter(); torch.cuda.synchronize(); t3 = time.perf_counter()
+        say(f"host cost, 32 layers x 20 steps (plans) {kk}: {1e6 * (t2 - t1) / 640:.1f} us/call enqueue, "
+            f"{1e6 * (t3 - t1) / 640:.1f} us/call with the device")
+        host_res[f"32 layers {kk}"] = dict(host_us=1e6 * (t2 - t1) / 640, wall_us=1e6 * (t3 - t1) / 640)
+    del ins, layers
+except Exception as e:
+    say(f"host cost: ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc()
+try:   # where the host time of a plan run goes
+    import cProfile, pstats, io
+    ins = inputs(1, 4096, cfg)
+    call(ins, cfg); torch.cuda.synchronize()
+    pr = cProfile.Profile(); pr.enable()
+    for _ in range(500): call(ins, cfg)
+    pr.disable(); torch.cuda.synchronize()
+    buf = io.StringIO(); pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(14)
+    for l in buf.getvalue().splitlines():
+        if l.strip() and ("{" in l or ".py" in l): say("cprofile (500 calls)", l.strip()[:160])
     del ins
 except Exception as e:
-    say(f"host cost: ERROR {type(e).__name__}: {str(e)[:300]}")
+    say(f"cprofile: ERROR {type(e).__name__}: {str(e)[:200]}")
 say(f"profile: {time.time() - t0:.0f}s")
-result["profile"] = prof_res
+result.update(profile=prof_res, host=host_res)
 
-# ---- 4. tuning sweep: tile, warps, stages, programs per SM -----------------------------------------------------------
-VARIANTS = {"pre": [(32, 4, 1, None), (64, 4, 1, None), (64, 8, 1, None), (32, 4, 1, 128), (64, 4, 1, 128),
-                    (32, 4, 1, 168), (64, 4, 1, 168), (128, 8, 1, None), (64, 8, 2, None)],
-            "post": [(64, 4, 1, None), (128, 4, 1, None), (128, 8, 1, None), (64, 4, 1, 128), (128, 4, 1, 168),
-                     (128, 4, 2, None)]}
+# ---- 4. tuning sweep: variants of the kernel's knobs ------------------------------------------------------------
+VARIANTS = {"post": [dict(), dict(asm=False), dict(split_factor=4), dict(prefetch=False, num_stages=2),
+                     dict(fuse_merge=True)],
+            "pre": [dict(), dict(asm=False), dict(prefetch=True, num_stages=1), dict(tile=64, num_warps=4),
+                    dict(split_factor=4), dict(tile=128, num_warps=8), dict(fuse_merge=True)]}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
-for rope in (("pre", "post") if "--sweep" in sys.argv else ()):
+for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
     c = replace(cfg, rope=rope)
     scores = {}
     for T, B in ((32768, 8), (131072, 1), (4096, 1)):
         ins = inputs(B, T, c)
-        for tile, nw, ns, mr in VARIANTS[rope]:
-            for sf in (1, 2, 4):
-                kk = dict(tile=tile, num_warps=nw, num_stages=ns, split_factor=sf, maxnreg=mr)
-                try: us = bench_us(ins, c, **kk)
-                except Exception as e:
-                    say(f"sweep {rope} {kk} ERROR {type(e).__name__}: {str(e)[:200]}"); us = float("inf")
-                scores.setdefault(tuple(kk.items()), []).append(us)
+        for kk in VARIANTS[rope]:
+            if time.time() - T_SCRIPT > T_BUDGET * 0.6: break
+            try: us = bench_us(ins, c, **kk)
+            except Exception as e:
+                say(f"sweep {rope} {kk} ERROR {type(e).__name__}: {str(e)[:200]}"); us = float("inf")
+            scores.setdefault(tuple(sorted(kk.items())), []).append(us)
+            say(f"sweep {rope} {T // 1024}K B{B} {kk}: {us:.1f} us")
         del ins; torch.cuda.empty_cache()
     # rank by 32K B=8 plus 128K B=1 (the long-context cases the kernel exists for)
-    ranked = sorted((v[0] + v[1], k, v) for k, v in scores.items())
-    for tot, k, v in ranked[:6]:
-        say(f"sweep {rope}: {dict(k)}  32K/B8 {v[0]:.1f} us, 128K/B1 {v[1]:.1f} us, 4K/B1 {v[2]:.1f} us")
-    best[rope] = dict(ranked[0][1])
+    ranked = sorted((v[0] + v[1], k, v) for k, v in scores.items() if len(v) >= 2)
+    for tot, k, v in ranked[:5]:
+        say(f"sweep {rope}: {dict(k)}  32K/B8 {v[0]:.1f} us, 128K/B1 {v[1]:.1f} us" + (f", 4K/B1 {v[2]:.1f} us" if len(v) > 2 else ""))
+    if ranked: best[rope] = dict(ranked[0][1])
     sweep_res[rope] = {str(dict(k)): v for k, v in scores.items()}
 say(f"sweep: {time.time() - t0:.0f}s; best {best}")
 result.update(sweep=sweep_res, best=best)
@@ -244,12 +296,12 @@ result.update(sweep=sweep_res, best=best)
 tables = {}
 t0 = time.time()
 smol = dict(contexts=(4096, 32768, 131072), heads=9, kv_heads=3, head_dim=64)
-for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config "
+for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, post-RoPE keys (rank 16 int4), "
+                   "per-token int4 values", dict(config=replace(cfg, rope="post"), **best["post"])),
+                  ("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config "
                    "(keys rank 16 int4 pre-RoPE, per-token symmetric int4 values)", dict(**best["pre"])),
                   ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config (key rank 16)",
-                   dict(**smol, **best["pre"])),
-                  ("Llama-3-8B, post-RoPE keys (rank 16 int4), per-token int4 values",
-                   dict(config=replace(cfg, rope="post"), **best["post"]))):
+                   dict(**smol, **best["pre"]))):
     if time.time() - T_SCRIPT > T_BUDGET: say(f"\n{title}: skipped (time budget)"); continue
     say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)
     try:
