@@ -17,9 +17,6 @@ from pathlib import Path
 
 import torch
 
-def device_name(dev: torch.device) -> str:
-    return torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--device", default="cpu")
@@ -38,6 +35,7 @@ def main(argv=None):
     import transformers
     from unsloth_spectral import evaluation as ev
     from unsloth_spectral.core import load_model, SpectralConfig
+    from unsloth_spectral.cli import device_name
     from unsloth_spectral.spectral_cache import SpectralCache
     dev = torch.device(a.device)
     if a.attention == "reference":

@@ -5,7 +5,7 @@ to the rebuilt key tile before RoPE); spectral attention runs through the PyTorc
 
 usage: python bench/outlier_sim.py N_OUT CONTEXT THREADS needle|OFFSET [...]   (text: .carry/text/pydoc-py3.11.txt)
 """
-import torch, sys, time
+import torch, sys, time, types
 from unsloth_spectral.core import load_model, SpectralConfig
 from unsloth_spectral import spectral_cache as sc, spectral_attention as sa
 from unsloth_spectral.spectral_cache import SpectralCache, dequantize_coeffs
@@ -28,21 +28,18 @@ sc.SpectralLayer._factor = _factor
 sc.SpectralLayer.key_out_idx = None; sc.SpectralLayer.key_out_res = None
 orig_scores = sa._pre_rope_scores
 def _pre_rope_scores(q, layer, n0, n1, starts):
-    L, h = layer.block_size, layer.head_dim // 2
-    x = layer.key_mean[:, :, n0:n1, None].float() + dequantize_coeffs(layer.key_coeffs[:, :, n0:n1], layer.quant) @ layer.key_basis[:, :, n0:n1].float()
-    if layer.key_out_idx is not None:
-        idx = layer.key_out_idx[:, :, n0:n1]
-        x = x.scatter_add(3, idx[..., None].expand(*idx.shape, x.shape[-1]), layer.key_out_res[:, :, n0:n1].float())
-    x1, x2 = x[..., :h], x[..., h:]
-    freq = layer.inv_freq.float().to(q.device)
-    ang = torch.arange(L, device=q.device, dtype=torch.float32)[:, None] * freq
-    c, s = ang.cos() * layer.attention_scaling, ang.sin() * layer.attention_scaling
-    k1, k2 = x1 * c - x2 * s, x2 * c + x1 * s
-    base = (starts[None, :] - layer.pad.long()[:, None]).float()[..., None] * freq
-    bc, bs = base.cos()[:, None, :, None], base.sin()[:, None, :, None]
-    q1, q2 = q[..., :h][:, :, None], q[..., h:][:, :, None]
-    r1, r2 = q1 * bc + q2 * bs, q2 * bc - q1 * bs
-    return r1 @ k1.transpose(-1, -2) + r2 @ k2.transpose(-1, -2)
+    "Scores are linear in the pre-RoPE key tile: the reference's scores plus its scores of a residual-only tile."
+    s = orig_scores(q, layer, n0, n1, starts)
+    if layer.key_out_idx is None: return s
+    idx, res = layer.key_out_idx[:, :, n0:n1], layer.key_out_res[:, :, n0:n1].float()
+    B, G, n, _ = idx.shape
+    D, L = res.shape[-1], layer.block_size
+    tile = res.new_zeros(B, G, n, L, D).scatter_(3, idx[..., None].expand(*idx.shape, D), res)  # residual rows only
+    only = types.SimpleNamespace(block_size=L, head_dim=layer.head_dim, key_mean=res.new_zeros(B, G, n, D),
+                                 key_coeffs=tile, key_basis=torch.eye(D, device=res.device).expand(B, G, n, D, D),
+                                 quant=None, inv_freq=layer.inv_freq, attention_scaling=layer.attention_scaling,
+                                 pad=layer.pad)
+    return s + orig_scores(q, only, 0, n, starts)
 sa._pre_rope_scores = _pre_rope_scores
 integration.spectral_decode_attention = sa.spectral_attention
 model, tok = load_model(); enable_spectral(model)
