@@ -40,6 +40,7 @@ class SpectralConfig:
     energy: float = 0.99          # energy kept by rank_policy="energy"
     values: str = "int4"          # cold values: "int4" per-token codes or "lowrank" factors
     center: bool = False          # center blocks before the SVD
+    key_outliers: int = 0         # tokens per cold block whose exact key residual is kept
 
     def __post_init__(self):
         _check_int("k_keys", self.k_keys, 1, _MAX_RANK)
@@ -50,6 +51,7 @@ class SpectralConfig:
         k = max(self.k_keys, self.k_values)
         if self.block_size < k:
             raise ValueError(f"SpectralConfig.block_size must be >= max(k_keys, k_values) = {k}, got {self.block_size}")
+        _check_int("key_outliers", self.key_outliers, 0, self.block_size)
         _check_int("hot_size", self.hot_size, 0)
         _check_int("n_sinks", self.n_sinks, 0)
         if self.rope not in ("pre", "post"):

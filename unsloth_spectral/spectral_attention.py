@@ -52,7 +52,14 @@ def _pre_rope_scores(q: torch.Tensor, layer: SpectralLayer, n0: int, n1: int, st
     bc, bs = base.cos()[:, None, :, None], base.sin()[:, None, :, None]                  # [B, 1, n, 1, D/2]
     q1, q2 = q[..., :h][:, :, None], q[..., h:][:, :, None]                              # [B, G, 1, M, D/2]
     r1, r2 = q1 * bc + q2 * bs, q2 * bc - q1 * bs                        # R(p0)ᵀ·q: [B, G, n, M, D/2]
-    return r1 @ k1.transpose(-1, -2) + r2 @ k2.transpose(-1, -2)
+    scores = r1 @ k1.transpose(-1, -2) + r2 @ k2.transpose(-1, -2)       # [B, G, n, M, L]
+    if layer.key_out_idx is None: return scores
+    idx = layer.key_out_idx[:, :, n0:n1].long()                          # [B, G, n, o] tokens in their block
+    res = layer.key_out_res[:, :, n0:n1].float()                         # [B, G, n, o, D] before RoPE
+    co, so = c[idx], s[idx]                                              # R(j) of the residual rows
+    e1, e2 = res[..., :h] * co - res[..., h:] * so, res[..., h:] * co + res[..., :h] * so
+    extra = r1 @ e1.transpose(-1, -2) + r2 @ e2.transpose(-1, -2)        # [B, G, n, M, o]
+    return scores.scatter_add(-1, idx[:, :, :, None].expand_as(extra), extra)
 
 def spectral_attention(query: torch.Tensor, layer: SpectralLayer, scaling: float, chunk_tokens: int = 2048) -> torch.Tensor:
     "Softmax attention of `query` [B, H, Q, D] (after RoPE, keys already appended) over all of `layer`; [B, H, Q, D]."
@@ -99,6 +106,10 @@ def spectral_attention(query: torch.Tensor, layer: SpectralLayer, scaling: float
             qb = torch.einsum("bgmd,bgnrd->bgnmr", q, kb)
             s = torch.einsum("bgnmr,bgnlr->bgnml", qb, kc) + \
                 torch.einsum("bgmd,bgnd->bgnm", q, layer.key_mean[:, :, n0:n1].float())[..., None]
+            if layer.key_out_idx is not None:                            # exact residual rows: a sparse correction
+                idx = layer.key_out_idx[:, :, n0:n1].long()
+                extra = torch.einsum("bgmd,bgnod->bgnmo", q, layer.key_out_res[:, :, n0:n1].float())
+                s = s.scatter_add(-1, idx[:, :, :, None].expand_as(extra), extra)
         s = torch.where(ok, s, neg)                                      # [B, G, n, M, L]
         n = n1 - n0
         p = merge.probs(s.permute(0, 1, 3, 2, 4).reshape(B, G, M, n * L)).reshape(B, G, M, n, L)

@@ -140,6 +140,7 @@ class SpectralLayer(CacheLayerMixin):
         self.key_coeffs = self.key_basis = self.key_mean = None      # [B, G, N, L, R'], [B, G, N, R, D], [B, G, N, D]
         self.value_coeffs = self.value_basis = self.value_mean = None
         self.value_codes = self.value_scale = None          # [B, G, N, L, D/2] uint8, [B, G, N, L]
+        self.key_out_idx = self.key_out_res = None          # [B, G, N, n] int16 token in block, [B, G, N, n, D]
         self.block_starts: list[int] = []
         self.dense_blocks: list[tuple[int, torch.Tensor, torch.Tensor]] = []
 
@@ -316,7 +317,16 @@ class SpectralLayer(CacheLayerMixin):
             if self.quant is None: coeffs = coeffs.to(self.dtype)
             out[f"{name}_coeffs"], out[f"{name}_basis"] = coeffs.contiguous(), basis.to(self.dtype).contiguous()
             out[f"{name}_mean"] = mean.to(self.dtype).contiguous()
+            if name == "key" and self.config.key_outliers: out.update(self._key_outliers(x - mean[..., None, :], out))
         return out
+
+    def _key_outliers(self, x: torch.Tensor, out: dict) -> dict:
+        "The exact residual rows [B, G, n, o, D] of the `config.key_outliers` tokens of each block the key factors fit worst."
+        rebuilt = dequantize_coeffs(out["key_coeffs"], self.quant) @ out["key_basis"].float()   # as attention sees it
+        res = x - rebuilt                                                                     # [B, G, n, L, D]
+        idx = res.norm(dim=-1).topk(self.config.key_outliers, dim=-1).indices.sort(dim=-1).values
+        rows = torch.gather(res, 3, idx[..., None].expand(*idx.shape, res.shape[-1]))
+        return {"key_out_idx": idx.to(torch.int16).contiguous(), "key_out_res": rows.to(self.dtype).contiguous()}
 
     def _energy_rank(self, name: str, x: torch.Tensor, cap: int) -> int:
         "Fix this layer's rank for `name` from its first blocks: the rank keeping `config.energy`, at most `cap`."
@@ -348,6 +358,9 @@ class SpectralLayer(CacheLayerMixin):
         "Rebuilt keys after RoPE [B, G, n, L, D] (float32) of cold blocks `n0 ... n1`."
         x = self.key_mean[:, :, n0:n1, None].float() + dequantize_coeffs(self.key_coeffs[:, :, n0:n1], self.quant) @ \
             self.key_basis[:, :, n0:n1].float()
+        if self.key_out_idx is not None:
+            idx = self.key_out_idx[:, :, n0:n1].long()
+            x = x.scatter_add(3, idx[..., None].expand(*idx.shape, x.shape[-1]), self.key_out_res[:, :, n0:n1].float())
         if self.rope == "post": return x
         L = self.block_size
         pos = torch.stack([self.positions(s, L) for s in self.block_starts[n0:n1]], dim=1)  # [B, n, L]
@@ -382,7 +395,8 @@ class SpectralLayer(CacheLayerMixin):
 
     # ---- transformers' cache operations ------------------------------------------------------------------------
     _BATCH_TENSORS = ("pad", "sink_keys", "sink_values", "hot_keys", "hot_values", "key_coeffs", "key_basis",
-                      "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale")
+                      "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale",
+                      "key_out_idx", "key_out_res")
 
     def _map_batch(self, fn) -> None:
         "Apply `fn` to every tensor with a batch axis."
