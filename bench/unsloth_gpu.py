@@ -59,6 +59,7 @@ def smol_quality(ui, SpectralConfig, new_tokens: int, context: int = 4096) -> li
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--contexts", default="4096,32768"); ap.add_argument("--new", type=int, default=128)
+    ap.add_argument("--rounds", type=int, default=3, help="dense/spectral pairs per 8B context (decode is host bound: noisy)")
     ap.add_argument("--skip-smol", action="store_true"); ap.add_argument("--tmp", default="/root/us_models")
     ap.add_argument("--tokenizer", default=".carry/tok", help="folder with tokenizer files (default: the embedded SmolLM2's)")
     a = ap.parse_args()
@@ -101,12 +102,13 @@ def run_cases(a, ui, SpectralConfig, rows):
     warm = torch.randint(100, 40000, (1, 600), generator=torch.Generator().manual_seed(2)).cuda()
     ui.compare_decode(model, warm, None, new_tokens=8)   # compile the kernels of both paths
     for ctx in [int(c) for c in a.contexts.split(",")]:
-        t = time.time()
         ids = torch.randint(100, 40000, (1, ctx), generator=torch.Generator().manual_seed(ctx)).cuda()
-        r = ui.compare_decode(model, ids, None, new_tokens=a.new)
-        r["case"], r["layers"] = "8B default", model.config.num_hidden_layers; add(r)
-        print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
-        gc.collect(); torch.cuda.empty_cache()
+        for k in range(a.rounds):   # each round: Unsloth dense, then spectral, on the same prompt
+            t = time.time()
+            r = ui.compare_decode(model, ids, None, new_tokens=a.new)
+            r["case"], r["layers"], r["round"] = "8B default", model.config.num_hidden_layers, k; add(r)
+            print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
+            gc.collect(); torch.cuda.empty_cache()
 
 def print_table(rows, unsloth_version):
     "The measured rows; `step diff/layer` is (spectral - dense) time per decode step over the number of layers."
@@ -117,6 +119,14 @@ def print_table(rows, unsloth_version):
         print(f"{r['case']:16} {r['context']:6d} {r['dense_tok_s']:11.1f} {r['spectral_tok_s']:10.1f} {diff:12.0f} µs "
               f"{r['dense_kv_bytes'] / 2**20:12.1f} {r['spectral_kv_bytes'] / 2**20:11.1f} {r['agreement']:6.3f} "
               f"{r['first_disagreement']:8d} {r['logits_rel_err']:9.2e} {r['uncompressed_blocks']:9d}")
+    speed = [r for r in rows if r["case"] == "8B default"]
+    for ctx in sorted({r["context"] for r in speed}):
+        d = sorted(r["dense_tok_s"] for r in speed if r["context"] == ctx)
+        s = sorted(r["spectral_tok_s"] for r in speed if r["context"] == ctx)
+        wins = sum(r["spectral_tok_s"] > r["dense_tok_s"] for r in speed if r["context"] == ctx)
+        print(f"8B {ctx}: {len(d)} rounds, dense median {d[len(d) // 2]:.1f} tok/s (min {d[0]:.1f}, max {d[-1]:.1f}), "
+              f"spectral median {s[len(s) // 2]:.1f} (min {s[0]:.1f}, max {s[-1]:.1f}): "
+              f"{s[len(s) // 2] / d[len(d) // 2]:.2f}x, spectral faster in {wins} of {len(d)} rounds")
 
 if __name__ == "__main__":
     main()
