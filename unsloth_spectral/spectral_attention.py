@@ -55,7 +55,7 @@ def _pre_rope_scores(q: torch.Tensor, layer: SpectralLayer, n0: int, n1: int, st
     scores = r1 @ k1.transpose(-1, -2) + r2 @ k2.transpose(-1, -2)       # [B, G, n, M, L]
     if layer.key_out_idx is None: return scores
     idx = layer.key_out_idx[:, :, n0:n1].long()                          # [B, G, n, o] tokens in their block
-    res = layer.key_out_res[:, :, n0:n1].float()                         # [B, G, n, o, D] before RoPE
+    res = layer.key_outlier_rows(n0, n1)                                 # [B, G, n, o, D] before RoPE
     co, so = c[idx], s[idx]                                              # R(j) of the residual rows
     e1, e2 = res[..., :h] * co - res[..., h:] * so, res[..., h:] * co + res[..., :h] * so
     extra = r1 @ e1.transpose(-1, -2) + r2 @ e2.transpose(-1, -2)        # [B, G, n, M, o]
@@ -108,7 +108,7 @@ def spectral_attention(query: torch.Tensor, layer: SpectralLayer, scaling: float
                 torch.einsum("bgmd,bgnd->bgnm", q, layer.key_mean[:, :, n0:n1].float())[..., None]
             if layer.key_out_idx is not None:                            # exact residual rows: a sparse correction
                 idx = layer.key_out_idx[:, :, n0:n1].long()
-                extra = torch.einsum("bgmd,bgnod->bgnmo", q, layer.key_out_res[:, :, n0:n1].float())
+                extra = torch.einsum("bgmd,bgnod->bgnmo", q, layer.key_outlier_rows(n0, n1))
                 s = s.scatter_add(-1, idx[:, :, :, None].expand_as(extra), extra)
         s = torch.where(ok, s, neg)                                      # [B, G, n, M, L]
         n = n1 - n0
