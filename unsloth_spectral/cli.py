@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 _DTYPES = ("auto", "float32", "float16", "bfloat16")
 _CONFIG_FLAGS = {"k_keys": "--k-keys", "k_values": "--k-values", "block_size": "--block-size", "hot_size": "--hot-size",
                  "n_sinks": "--sinks", "rope": "--rope", "values": "--values", "quant": "--quant",
-                 "rank_policy": "--rank-policy"}
+                 "rank_policy": "--rank-policy", "key_outliers": "--key-outliers"}
 
 def _add_model_options(p: argparse.ArgumentParser):
     p.add_argument("--model", default=None, help="local model folder or .gguf file (default: the embedded SmolLM2)")
@@ -99,6 +99,8 @@ def _add_spectral_options(p: argparse.ArgumentParser, dense: bool = True):
     g.add_argument("--values", choices=("int4", "lowrank"), help="cold values: int4 per-token codes or low-rank factors")
     g.add_argument("--quant", choices=("none", "int8", "int4"), help="codes of the key coefficients")
     g.add_argument("--rank-policy", choices=("budget", "fixed", "energy"), help="how layers' key ranks are chosen")
+    g.add_argument("--key-outliers", type=_nonneg_int,
+                   help="tokens per cold block whose exact key residual is kept (better retrieval, more bytes)")
     g.add_argument("--lossless", action="store_true",
                    help="full-rank float factors (k = head_dim, no quantization): output equals the dense cache")
     if dense: g.add_argument("--dense", action="store_true", help="the baseline: a plain DynamicCache, no compression")
