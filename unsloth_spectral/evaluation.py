@@ -304,7 +304,9 @@ def _spectral_presets():
             "spectral-k12": SpectralConfig(k_keys=12),
             "spectral-k8": SpectralConfig(k_keys=8),
             "spectral-lr-k8v16": SpectralConfig(k_keys=8, k_values=16, values="lowrank"),
-            "spectral-out32": SpectralConfig(key_outliers=32)}
+            "spectral-out32": SpectralConfig(key_outliers=32),
+            "spectral-k24": SpectralConfig(k_keys=24),
+            "spectral-k24-out32": SpectralConfig(k_keys=24, key_outliers=32)}
 
 def spectral_methods(model, names=None) -> dict:
     "Method table of spectral presets (`SPECTRAL_PRESETS` names, default all); enables spectral attention on `model`."
