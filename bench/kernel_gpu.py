@@ -122,6 +122,25 @@ for name, kw, H, Qn in cases:
         fails += 1; say(f"check {name:40s} ERROR {type(e).__name__}: {e}"); traceback.print_exc()
     torch.cuda.empty_cache()
 
+# v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
+V7_OPTS = (dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
+           dict(pair=True, vjoin=True, tile=64, qblock=True))
+for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0]]:
+    layer = random_layer(**kw, device="cuda", seed=len(name))
+    q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
+    ref = dense_oracle(q, layer, kw["D"] ** -0.5)
+    for opts in V7_OPTS:
+        try:
+            out = spectral_decode_attention(q, layer, kw["D"] ** -0.5, options=opts)
+            again = spectral_decode_attention(q, layer, kw["D"] ** -0.5, options=opts)
+            err = rel_err(out, ref)
+            ok = err < TOLERANCE[kw["dtype"]] and torch.equal(out, again)
+            fails += not ok
+            say(f"check {name:40s} {opts} rel err {err:.2e} {'ok' if ok else 'FAIL'}")
+        except Exception as e:
+            fails += 1; say(f"check {name:40s} {opts} ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc()
+    del layer; torch.cuda.empty_cache()
+
 from unsloth_spectral.spectral_cache import SpectralLayer
 from unsloth_spectral.spectral_attention import spectral_attention
 for cfg, dt in ((SpectralConfig(), torch.bfloat16),
@@ -147,8 +166,8 @@ for cfg, dt in ((SpectralConfig(), torch.bfloat16),
     except Exception as e:
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
-# then with the merge fused into the split kernel (fuse_merge, off by default until this check has passed on a GPU)
-for opts in ({}, dict(fuse_merge=True)):
+# with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
+for opts in ({}, dict(pair=True, vjoin=True, qblock=True)):
     try:
         G, D, H = 8, 128, 32
         inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))
@@ -234,7 +253,7 @@ try:
         host_res["plan" if plan else "no plan"] = dict(host_us=host_us, wall_us=wall_us)
     # the integration's pattern: 32 layers, one call each per token, no sync in between
     layers = [inputs(1, 4096, c) for _ in range(32)]
-    for kk in ({}, dict(fuse_merge=True)):
+    for kk in ({}, dict(fuse_merge=False)):
         for ins in layers: call(ins, c, **kk)
         torch.cuda.synchronize(); t1 = time.perf_counter()
         for _ in range(20):
@@ -263,20 +282,21 @@ say(f"profile: {time.time() - t0:.0f}s")
 result.update(profile=prof_res, host=host_res)
 
 # ---- 4. tuning sweep: variants of the kernel's knobs ------------------------------------------------------------
-VARIANTS = {"post": [dict(), dict(asm=False), dict(split_factor=4), dict(prefetch=False, num_stages=2),
-                     dict(fuse_merge=True)],
-            "pre": [dict(), dict(asm=False), dict(prefetch=True, num_stages=1), dict(tile=64, num_warps=4),
-                    dict(split_factor=4), dict(tile=128, num_warps=8), dict(fuse_merge=True)]}
+J, P = dict(vjoin=True), dict(pair=True, vjoin=True)
+VARIANTS = {"post": [dict(), J, dict(J, qblock=True), P, dict(pair=True), dict(P, prefetch=False, num_stages=2),
+                     dict(P, tile=64, qblock=True), dict(P, num_warps=8), dict(P, split_factor=4)],
+            "pre": [dict(), J, P, dict(P, prefetch=True, num_stages=1), dict(P, tile=32), dict(P, num_warps=8),
+                    dict(J, tile=128), dict(P, split_factor=4)]}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
 for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
     c = replace(cfg, rope=rope)
     scores = {}
-    for T, B in ((32768, 8), (131072, 1), (4096, 1)):
+    for T, B in ((32768, 8), (131072, 1)):
         ins = inputs(B, T, c)
         for kk in VARIANTS[rope]:
-            if time.time() - T_SCRIPT > T_BUDGET * 0.6: break
+            if time.time() - T_SCRIPT > T_BUDGET * 0.7: break
             try: us = bench_us(ins, c, **kk)
             except Exception as e:
                 say(f"sweep {rope} {kk} ERROR {type(e).__name__}: {str(e)[:200]}"); us = float("inf")

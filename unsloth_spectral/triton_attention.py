@@ -32,6 +32,14 @@ def _mm(a, b, IEEE: tl.constexpr):
     else:
         return tl.dot(a, b)
 
+@triton.jit
+def _mm_acc(a, b, acc, IEEE: tl.constexpr):
+    "acc + a @ b, the sum done by the product itself (fp32 accumulation; exact fp32 products when IEEE)."
+    if IEEE:
+        return tl.dot(a.to(tl.float32), b.to(tl.float32), acc, input_precision="ieee")
+    else:
+        return tl.dot(a, b, acc)
+
 # %% ../nbs/05_triton_attention.ipynb #1a5361fd
 @triton.jit
 def _online_softmax(sT, m_i, l_i, accT):
@@ -158,6 +166,67 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     return kc, kb1, kb2, km1, km2, vc, vb, vm
 
 # %% ../nbs/05_triton_attention.ipynb #9cdcd8b6
+@triton.jit
+def _tile_codes(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
+                D: tl.constexpr, L: tl.constexpr, TILE: tl.constexpr, RK: tl.constexpr, RK_P: tl.constexpr,
+                RV: tl.constexpr, RV_P: tl.constexpr, QUANT: tl.constexpr, ROPE_PRE: tl.constexpr,
+                VALUES_INT4: tl.constexpr):
+    "The per-token loads of cold tile `t` (key codes, value codes, value scales or value basis), for a second tile of one block."
+    kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
+        t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
+        D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+    return kc, vc, vb
+
+@triton.jit
+def _cold_scores(ck, kb1, kb2, km1, km2, qbT, qm, q1, q2, cos_t, sin_t, inv_freq, t, n_sinks, pad_b, qk_scale,
+                 DT: tl.constexpr, TILE: tl.constexpr, IEEE: tl.constexpr, ROPE_PRE: tl.constexpr):
+    "Base-2 scores [TILE, M] of cold tile `t` from its coefficient tile `ck` [TILE, RK_P], padded tokens at -inf."
+    if ROPE_PRE:
+        # rebuild the pre-RoPE key tile on chip (two halves of D), rotate it by the offsets table
+        k1 = _mm(ck, kb1, IEEE) + km1.to(tl.float32)[None, :]                                     # [TILE, HALF]
+        k2 = _mm(ck, kb2, IEEE) + km2.to(tl.float32)[None, :]
+        k1r = (k1 * cos_t - k2 * sin_t).to(DT)
+        k2r = (k2 * cos_t + k1 * sin_t).to(DT)
+        # and the query by the tile's base angle (float64 angles when float32 accuracy is asked for)
+        p0 = n_sinks + t * TILE - pad_b
+        if IEEE:
+            a0 = p0.to(tl.float64) * inv_freq.to(tl.float64)
+            c0 = tl.cos(a0).to(tl.float32)
+            s0 = tl.sin(a0).to(tl.float32)
+        else:
+            a0 = p0.to(tl.float32) * inv_freq
+            c0 = tl.cos(a0)
+            s0 = tl.sin(a0)
+        q1T = (q1 * c0[:, None] + q2 * s0[:, None]).to(DT)
+        q2T = (q2 * c0[:, None] - q1 * s0[:, None]).to(DT)
+        sT = _mm_acc(k2r, q2T, _mm(k1r, q1T, IEEE), IEEE)                                         # [TILE, M]
+    else:
+        sT = _mm(ck, qbT, IEEE) + qm[None, :]
+    sT = sT * qk_scale
+    return tl.where((n_sinks + t * TILE + tl.arange(0, TILE) >= pad_b)[:, None], sT, float("-inf"))
+
+@triton.jit
+def _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT: tl.constexpr, TILE: tl.constexpr, D: tl.constexpr,
+                 RV_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr,
+                 IEEE: tl.constexpr, VALUES_INT4: tl.constexpr, VJOIN: tl.constexpr):
+    "P·V of one cold tile added to the (rescaled) accumulators; low-rank values without their mean term."
+    if VALUES_INT4:
+        # symmetric per-token int4 values: P.V = (P*scale).(codes - 8)
+        pw = (pT * vb.to(tl.float32)[:, None]).to(DT)                                             # [TILE, M]
+        v_lo, v_hi = _nibbles(vc, DT, MAGIC, BIAS, ASM)                                           # [TILE, D/2]
+        if VJOIN:   # one product: the nibbles joined into channel order [TILE, D]
+            accT = _mm_acc(tl.trans(tl.reshape(tl.join(v_lo, v_hi), (TILE, D))), pw, accT, IEEE)
+        else:       # two products, even and odd channels apart (interleaved once after the loop)
+            acc_lo = _mm_acc(tl.trans(v_lo), pw, acc_lo, IEEE)
+            acc_hi = _mm_acc(tl.trans(v_hi), pw, acc_hi, IEEE)
+    else:
+        # values through the factors: (P C_v) B_v
+        cv = _codes(vc, DT, TILE, RV_P, QUANT, MAGIC, BIAS, ASM)                                  # [TILE, RV_P]
+        pcT = _mm(tl.trans(cv), pT.to(DT), IEEE)                                                  # [RV_P, M]
+        accT = _mm_acc(vb, pcT.to(DT), accT, IEEE)
+    return acc_lo, acc_hi, accT
+
+# %% ../nbs/05_triton_attention.ipynb #02d4dd4e
 @triton.jit(do_not_specialize=["Q", "n_hot", "OUT"])
 def _spectral_decode_split(
         Q, sqb, sqh, sqq, SK, SV, ssb, ssg, HK, HV, shb, shg,
@@ -170,7 +239,7 @@ def _spectral_decode_split(
         RK: tl.constexpr, RK_P: tl.constexpr, RV: tl.constexpr, RV_P: tl.constexpr,
         QUANT: tl.constexpr, ROPE_PRE: tl.constexpr, VALUES_INT4: tl.constexpr, IEEE: tl.constexpr,
         MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr, PREFETCH: tl.constexpr, STAGES: tl.constexpr,
-        FUSED: tl.constexpr):
+        FUSED: tl.constexpr, PAIR: tl.constexpr, VJOIN: tl.constexpr, QBLOCK: tl.constexpr):
     "Partial attention of one KV head's query group over one split of the cache (flash-decoding pass 1)."
     pid = tl.program_id(0)
     split = tl.program_id(1)
@@ -229,69 +298,86 @@ def _spectral_decode_split(
         else:
             q1 = qT.to(tl.float32)
             q2 = q1
-        acc_lo = tl.zeros([HALF, BLOCK_M], tl.float32)   # int4 values: even output channels (low nibbles)
-        acc_hi = tl.zeros([HALF, BLOCK_M], tl.float32)   # odd output channels (high nibbles)
+            inv_freq = q1   # (unused placeholders after post-RoPE keys)
+            cos_t = q1
+            sin_t = q1
+        acc_lo = tl.zeros([HALF, BLOCK_M], tl.float32)   # int4 values, two products: even output channels
+        acc_hi = tl.zeros([HALF, BLOCK_M], tl.float32)   # and odd ones (the joined product uses accT)
+        qbT = tl.zeros([RK_P, BLOCK_M], DT)                # post-RoPE: B_k q and q.mean of the current block
+        qm = tl.zeros([BLOCK_M], tl.float32)
+        STEP: tl.constexpr = 2 if PAIR else 1             # tiles per iteration
         if PREFETCH:
             kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n = _tile_loads(
                 t_lo, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn,
                 vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
-        for t in tl.range(t_lo, t_hi, num_stages=STAGES):
+            if PAIR:
+                kc2_n, vc2_n, vb2_n = _tile_codes(
+                    t_lo + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn,
+                    vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+        for t in tl.range(t_lo, t_hi, STEP, num_stages=STAGES):
             if PREFETCH:
-                # the next tile's loads go out before this tile's products (register double buffering)
+                # the next tiles' loads go out before this iteration's products (register double buffering)
+                t_next = tl.minimum(t + STEP, t_hi - STEP)
                 kc, kb1, kb2, km1, km2, vc, vb, vm = kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n
                 kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n = _tile_loads(
-                    tl.minimum(t + 1, t_hi - 1), KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
+                    t_next, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
                     kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                if PAIR:
+                    kc_b, vc_b, vb_b = kc2_n, vc2_n, vb2_n
+                    kc2_n, vc2_n, vb2_n = _tile_codes(
+                        t_next + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
+                        vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
             else:
                 # (the compiler's software pipeline, tl.range's num_stages, keeps loads in flight instead)
                 kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
                     t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
                     kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
-            ck = _codes(kc, DT, TILE, RK_P, QUANT, MAGIC, BIAS, ASM)                                    # [TILE, RK_P]
-            if ROPE_PRE:
-                # stage 1: rebuild the pre-RoPE key tile on chip (two halves of D), rotate it by the offsets table
-                k1 = _mm(ck, kb1, IEEE) + km1.to(tl.float32)[None, :]                             # [TILE, HALF]
-                k2 = _mm(ck, kb2, IEEE) + km2.to(tl.float32)[None, :]
-                k1r = (k1 * cos_t - k2 * sin_t).to(DT)
-                k2r = (k2 * cos_t + k1 * sin_t).to(DT)
-                # and the query by the tile's base angle (float64 angles when float32 accuracy is asked for)
-                p0 = n_sinks + t * TILE - pad_b
-                if IEEE:
-                    a0 = p0.to(tl.float64) * inv_freq.to(tl.float64)
-                    c0 = tl.cos(a0).to(tl.float32)
-                    s0 = tl.sin(a0).to(tl.float32)
+                if PAIR:
+                    kc_b, vc_b, vb_b = _tile_codes(
+                        t + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
+                        vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+            if not ROPE_PRE:
+                # post-RoPE scores on the coefficients, q.k = q.mean + (B_k q).c: B_k q once per block (QBLOCK)
+                if QBLOCK:
+                    if t % TPB == 0:
+                        qbT = _mm(kb1, qT, IEEE).to(DT)                                           # [RK_P, M]
+                        qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0)
                 else:
-                    a0 = p0.to(tl.float32) * inv_freq
-                    c0 = tl.cos(a0)
-                    s0 = tl.sin(a0)
-                q1T = (q1 * c0[:, None] + q2 * s0[:, None]).to(DT)
-                q2T = (q2 * c0[:, None] - q1 * s0[:, None]).to(DT)
-                sT = _mm(k1r, q1T, IEEE) + _mm(k2r, q2T, IEEE)                                    # [TILE, M]
+                    qbT = _mm(kb1, qT, IEEE).to(DT)
+                    qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0)
+            # stage 1: scores of the iteration's tiles; one max and one sum across the tokens per iteration
+            sT = _cold_scores(_codes(kc, DT, TILE, RK_P, QUANT, MAGIC, BIAS, ASM), kb1, kb2, km1, km2, qbT, qm, q1,
+                              q2, cos_t, sin_t, inv_freq, t, n_sinks, pad_b, qk_scale, DT, TILE, IEEE, ROPE_PRE)
+            if PAIR:
+                sT_b = _cold_scores(_codes(kc_b, DT, TILE, RK_P, QUANT, MAGIC, BIAS, ASM), kb1, kb2, km1, km2, qbT,
+                                    qm, q1, q2, cos_t, sin_t, inv_freq, t + 1, n_sinks, pad_b, qk_scale, DT, TILE,
+                                    IEEE, ROPE_PRE)
+                m_new = tl.maximum(m_i, tl.max(tl.maximum(sT, sT_b), 0))
             else:
-                # stage 1: scores on the coefficients, q.k = q.mean + (B_k q).c
-                qbT = _mm(kb1, qT, IEEE).to(DT)                                                   # [RK_P, M]
-                qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0)
-                sT = _mm(ck, qbT, IEEE) + qm[None, :]
-            sT = sT * qk_scale
-            sT = tl.where((n_sinks + t * TILE + offs_tile >= pad_b)[:, None], sT, float("-inf"))
-            m_new = tl.maximum(m_i, tl.max(sT, 0))
+                m_new = tl.maximum(m_i, tl.max(sT, 0))
             alpha = tl.exp2(m_i - m_new)
-            pT = tl.exp2(sT - m_new[None, :])
-            l_i = l_i * alpha + tl.sum(pT, 0)
-            m_i = m_new
-            if VALUES_INT4:
-                # stage 2: symmetric per-token int4 values, P.V = (P*scale).(codes - 8), even and odd channels apart
-                pw = (pT * vb.to(tl.float32)[:, None]).to(DT)                                     # [TILE, M]
-                v_lo, v_hi = _nibbles(vc, DT, MAGIC, BIAS, ASM)                                   # [TILE, D/2]
-                acc_lo = acc_lo * alpha[None, :] + _mm(tl.trans(v_lo), pw, IEEE)
-                acc_hi = acc_hi * alpha[None, :] + _mm(tl.trans(v_hi), pw, IEEE)
+            pT = tl.exp2(sT - m_new[None, :])                                                     # [TILE, M]
+            if PAIR:
+                pT_b = tl.exp2(sT_b - m_new[None, :])
+                p_sum = tl.sum(pT + pT_b, 0)
             else:
-                # stage 2: values through the factors, (P C_v) B_v + (sum P) mean_v
-                cv = _codes(vc, DT, TILE, RV_P, QUANT, MAGIC, BIAS, ASM)                                # [TILE, RV_P]
-                pcT = _mm(tl.trans(cv), pT.to(DT), IEEE)                                          # [RV_P, M]
-                accT = accT * alpha[None, :] + _mm(vb, pcT.to(DT), IEEE) + \
-                    vm.to(tl.float32)[:, None] * tl.sum(pT, 0)[None, :]
-        if VALUES_INT4:
+                p_sum = tl.sum(pT, 0)
+            l_i = l_i * alpha + p_sum
+            m_i = m_new
+            # stage 2: values, accumulated by the products themselves after one rescale per iteration
+            if VALUES_INT4 and not VJOIN:
+                acc_lo = acc_lo * alpha[None, :]
+                acc_hi = acc_hi * alpha[None, :]
+            else:
+                accT = accT * alpha[None, :]
+            acc_lo, acc_hi, accT = _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT, TILE, D, RV_P, QUANT, MAGIC,
+                                                BIAS, ASM, IEEE, VALUES_INT4, VJOIN)
+            if PAIR:
+                acc_lo, acc_hi, accT = _cold_values(pT_b, vc_b, vb_b, acc_lo, acc_hi, accT, DT, TILE, D, RV_P, QUANT,
+                                                    MAGIC, BIAS, ASM, IEEE, VALUES_INT4, VJOIN)
+            if not VALUES_INT4:
+                accT += vm.to(tl.float32)[:, None] * p_sum[None, :]                            # (sum P) mean_v
+        if VALUES_INT4 and not VJOIN:
             accT = tl.reshape(tl.permute(tl.join(acc_lo, acc_hi), (0, 2, 1)), (D, BLOCK_M))
     # partial result of this split: normalized output and base-2 log-sum-exp
     row = (b * H + g * HPG + offs_m // QLEN) * QLEN + qi
@@ -450,7 +536,7 @@ class _Plan:
 def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis, v_mean, pad,
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
-               asm=True, fuse_merge=False, borrowed=None) -> _Plan:
+               asm=True, fuse_merge=True, pair=False, vjoin=False, qblock=False, borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -466,6 +552,9 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     if num_warps is None: num_warps = 4
     if prefetch is None: prefetch = not rope_pre
     if num_stages is None: num_stages = 1 if prefetch else 2
+    tpb = L // tile
+    pair = bool(pair) and tpb % 2 == 0                             # two tiles of one block per iteration
+    qblock = bool(qblock) and not rope_pre and tpb > 1 + pair      # B_k q once per block, not per iteration
     bps, n_hot_splits, n_cold_splits = decode_plan(B, G, N, n_hot, dev, blocks_per_split, hot_chunk, split_factor)
     n_splits = n_hot_splits + n_cold_splits
     o_part = _scratch(dev, B * H * Qn * n_splits * D, "o")
@@ -490,7 +579,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         # constexprs: D, HPG, QLEN, BLOCK_M, L, TILE, DTILE, HOT_CHUNK, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, ...
         D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
-        num_stages, bool(fuse_merge))
+        num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
@@ -504,7 +593,8 @@ def decode_attention_factors(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeff
     "Attention of `query` [B, H, Q, D] over the explicit cache tensors; `inv_freq` given means pre-RoPE keys."
     # values="int4": (v_coeffs, v_basis) are the per-token codes [B, G, N, L, D/2] and scales [B, G, N, L], v_mean
     # is ignored (symmetric codes); values="lowrank": (v_coeffs, v_basis, v_mean) are factors like the keys'.
-    # options: blocks_per_split, hot_chunk, split_factor, tile, num_warps, num_stages, maxnreg, prefetch, asm
+    # options: blocks_per_split, hot_chunk, split_factor, tile, num_warps, num_stages, maxnreg, prefetch, asm,
+    # fuse_merge, pair, vjoin, qblock (notes/kernel.md, v7)
     if query.stride(-1) != 1: query = query.contiguous()   # the plan's strides are the query's
     plan = _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis,
                       v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, **options)
