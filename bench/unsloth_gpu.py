@@ -60,6 +60,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--contexts", default="4096,32768"); ap.add_argument("--new", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=3, help="dense/spectral pairs per 8B context (decode is host bound: noisy)")
+    ap.add_argument("--k-keys", default="", help="comma list of other mean key ranks: one more 8B pair each per context")
     ap.add_argument("--skip-smol", action="store_true"); ap.add_argument("--tmp", default="/root/us_models")
     ap.add_argument("--tokenizer", default=".carry/tok", help="folder with tokenizer files (default: the embedded SmolLM2's)")
     a = ap.parse_args()
@@ -107,6 +108,12 @@ def run_cases(a, ui, SpectralConfig, rows):
             t = time.time()
             r = ui.compare_decode(model, ids, None, new_tokens=a.new)
             r["case"], r["layers"], r["round"] = "8B default", model.config.num_hidden_layers, k; add(r)
+            print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
+            gc.collect(); torch.cuda.empty_cache()
+        for k in [int(x) for x in a.k_keys.split(",") if x]:
+            t = time.time()
+            r = ui.compare_decode(model, ids, SpectralConfig(k_keys=k), new_tokens=a.new)
+            r["case"], r["layers"] = f"8B k_keys {k}", model.config.num_hidden_layers; add(r)
             print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
             gc.collect(); torch.cuda.empty_cache()
 
