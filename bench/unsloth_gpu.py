@@ -36,7 +36,7 @@ def load(path, max_seq_length):
     FastLanguageModel.for_inference(model)
     return model
 
-def smol_quality(ui, SpectralConfig, new_tokens: int, context: int = 4096) -> list:
+def smol_quality(ui, SpectralConfig, new_tokens: int, context: int = 4096, k_keys=()) -> list:
     "SmolLM2 (bf16) on Unsloth's GPU path: greedy agreement after a `context`-token pydoc prompt, default and lossless."
     from unsloth_spectral.core import embedded_model_dir, load_text
     t = time.time()
@@ -48,7 +48,8 @@ def smol_quality(ui, SpectralConfig, new_tokens: int, context: int = 4096) -> li
     ui.compare_decode(model, ids[:, :600], None, new_tokens=8)   # warm-up: the 06:21 log's first dense row had none
     rows = []
     lossless = SpectralConfig(k_keys=64, k_values=64, quant=None, values="lowrank", rank_policy="fixed")
-    for case, config in (("SmolLM2 default", None), ("SmolLM2 lossless", lossless)):
+    cases = [("SmolLM2 default", None)] + [(f"SmolLM2 k_keys {k}", SpectralConfig(k_keys=k)) for k in k_keys]
+    for case, config in cases + [("SmolLM2 lossless", lossless)]:
         t = time.time()
         r = ui.compare_decode(model, ids, config, new_tokens=new_tokens)
         r["case"], r["layers"] = case, model.config.num_hidden_layers; rows.append(r)
@@ -86,7 +87,7 @@ def run_cases(a, ui, SpectralConfig, rows):
         if out: json.dump(rows, open(os.path.join(out, "unsloth_gpu.json"), "w"), indent=1)
     if not a.skip_smol:
         try:
-            for r in smol_quality(ui, SpectralConfig, a.new): add(r)
+            for r in smol_quality(ui, SpectralConfig, a.new, k_keys=[int(x) for x in a.k_keys.split(",") if x]): add(r)
         except Exception as e: print(f"SmolLM2 part failed: {type(e).__name__}: {e}", flush=True)
     t = time.time()
     big = f"{a.tmp}/llama3-8b-random"
