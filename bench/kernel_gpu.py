@@ -123,8 +123,9 @@ for name, kw, H, Qn in cases:
     torch.cuda.empty_cache()
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
-V7_OPTS = (dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
-           dict(pair=True, vjoin=True, tile=64, qblock=True))
+V7_OPTS = (dict(rot16=True),) if "--v7b" in sys.argv else (
+    dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
+    dict(pair=True, vjoin=True, tile=64, qblock=True))
 for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0]]:
     layer = random_layer(**kw, device="cuda", seed=len(name))
     q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
@@ -167,7 +168,7 @@ for cfg, dt in ((SpectralConfig(), torch.bfloat16),
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
-for opts in ({}, dict(pair=True, vjoin=True, qblock=True)):
+for opts in ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True)):
     try:
         G, D, H = 8, 128, 32
         inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))
@@ -226,7 +227,7 @@ def profile(ins, c, plan=True, **kk):
 
 t0 = time.time()
 prof_res = {}
-for rope in ("pre", "post"):
+for rope in (() if "--noprofile" in sys.argv else ("pre", "post")):
     c = replace(cfg, rope=rope)
     for T, B in ((4096, 1), (32768, 8)):
         try:
@@ -244,6 +245,7 @@ for rope in ("pre", "post"):
             say(f"profile {rope} {T} {B}: ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc()
 host_res = {}
 try:
+    if "--noprofile" in sys.argv: raise RuntimeError("skipped (--noprofile)")
     c = cfg
     ins = inputs(1, 4096, c)
     for plan in (False, True):
@@ -266,6 +268,7 @@ try:
 except Exception as e:
     say(f"host cost: ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc()
 try:   # where the host time of a plan run goes
+    if "--noprofile" in sys.argv: raise RuntimeError("skipped (--noprofile)")
     import cProfile, pstats, io
     ins = inputs(1, 4096, cfg)
     call(ins, cfg); torch.cuda.synchronize()
@@ -287,6 +290,11 @@ VARIANTS = {"post": [dict(), J, dict(J, qblock=True), P, dict(pair=True), dict(P
                      dict(P, tile=64, qblock=True), dict(P, num_warps=8), dict(P, split_factor=4)],
             "pre": [dict(), J, P, dict(P, prefetch=True, num_stages=1), dict(P, tile=32), dict(P, num_warps=8),
                     dict(J, tile=128), dict(P, split_factor=4)]}
+if "--v7b" in sys.argv:   # around v7's defaults (post: pair + vjoin, 2 stages; pre: vjoin, tile 64, 2 stages)
+    VARIANTS = {"post": [dict(), dict(num_stages=3), dict(pair=False), dict(pair=False, qblock=True), dict(num_warps=8),
+                         dict(tile=64, qblock=True), dict(split_factor=4)],
+                "pre": [dict(), dict(rot16=True), dict(rot16=True, num_stages=3), dict(num_stages=3),
+                        dict(rot16=True, pair=True), dict(rot16=True, prefetch=True, num_stages=1)]}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
@@ -301,7 +309,10 @@ for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
             except Exception as e:
                 say(f"sweep {rope} {kk} ERROR {type(e).__name__}: {str(e)[:200]}"); us = float("inf")
             scores.setdefault(tuple(sorted(kk.items())), []).append(us)
-            say(f"sweep {rope} {T // 1024}K B{B} {kk}: {us:.1f} us")
+            plan = getattr(ins[1], "_spectral_plan", None)
+            k = getattr(getattr(plan, "plan", None), "k_split", None)
+            regs = f" ({getattr(k, 'n_regs', '?')} registers, {getattr(k, 'n_spills', '?')} spilled)" if k is not None else ""
+            say(f"sweep {rope} {T // 1024}K B{B} {kk}: {us:.1f} us{regs}")
         del ins; torch.cuda.empty_cache()
     # rank by 32K B=8 plus 128K B=1 (the long-context cases the kernel exists for)
     ranked = sorted((v[0] + v[1], k, v) for k, v in scores.items() if len(v) >= 2)

@@ -239,7 +239,8 @@ def _spectral_decode_split(
         RK: tl.constexpr, RK_P: tl.constexpr, RV: tl.constexpr, RV_P: tl.constexpr,
         QUANT: tl.constexpr, ROPE_PRE: tl.constexpr, VALUES_INT4: tl.constexpr, IEEE: tl.constexpr,
         MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr, PREFETCH: tl.constexpr, STAGES: tl.constexpr,
-        FUSED: tl.constexpr, PAIR: tl.constexpr, VJOIN: tl.constexpr, QBLOCK: tl.constexpr):
+        FUSED: tl.constexpr, PAIR: tl.constexpr, VJOIN: tl.constexpr, QBLOCK: tl.constexpr,
+        ROT16: tl.constexpr):
     "Partial attention of one KV head's query group over one split of the cache (flash-decoding pass 1)."
     pid = tl.program_id(0)
     split = tl.program_id(1)
@@ -290,6 +291,9 @@ def _spectral_decode_split(
             a_off = offs_tile.to(tl.float32)[:, None] * inv_freq[None, :]
             cos_t = tl.cos(a_off)                                                                  # [TILE, HALF]
             sin_t = tl.sin(a_off)
+            if ROT16:   # the table kept in 16 bits (half the registers), widened where it is used
+                cos_t = cos_t.to(DT)
+                sin_t = sin_t.to(DT)
             q1 = tl.load(q_base + q_off[None, :] + offs_h[:, None], mask=row_ok[None, :], other=0.).to(tl.float32)
             q2 = tl.load(q_base + q_off[None, :] + (offs_h + HALF)[:, None], mask=row_ok[None, :],
                          other=0.).to(tl.float32)
@@ -536,7 +540,7 @@ class _Plan:
 def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis, v_mean, pad,
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
-               asm=True, fuse_merge=True, pair=False, vjoin=False, qblock=False, borrowed=None) -> _Plan:
+               asm=True, fuse_merge=True, pair=None, vjoin=True, qblock=False, rot16=False, borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -546,11 +550,13 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     RK, RV = k_basis.shape[3], (2 if v_int4 else v_basis.shape[3])
     rope_pre = inv_freq is not None
     dev = query.device
-    # defaults from the H200 sweep (notes/kernel.md, v6): post-RoPE tiles of 128 tokens with the next tile's loads
-    # in registers; pre-RoPE tiles of 64 tokens (its rebuild is register-heavy) under the compiler's 2-stage pipeline
+    # defaults from the H200 sweeps (notes/kernel.md, v6 and v7): post-RoPE tiles of 128 tokens, two per iteration
+    # (a whole block of 256), under the compiler's 2-stage pipeline; pre-RoPE tiles of 64 tokens (its rebuild is
+    # register-heavy), one per iteration, 2-stage pipeline; one joined value product per tile in both
     if tile is None: tile = min(L & -L, 64 if rope_pre else 128)   # a power of two that divides L
     if num_warps is None: num_warps = 4
-    if prefetch is None: prefetch = not rope_pre
+    if pair is None: pair = not rope_pre
+    if prefetch is None: prefetch = False
     if num_stages is None: num_stages = 1 if prefetch else 2
     tpb = L // tile
     pair = bool(pair) and tpb % 2 == 0                             # two tiles of one block per iteration
@@ -579,7 +585,8 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         # constexprs: D, HPG, QLEN, BLOCK_M, L, TILE, DTILE, HOT_CHUNK, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, ...
         D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
-        num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock)
+        num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
+        bool(rot16) and rope_pre and query.dtype != torch.float32)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
@@ -594,7 +601,7 @@ def decode_attention_factors(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeff
     # values="int4": (v_coeffs, v_basis) are the per-token codes [B, G, N, L, D/2] and scales [B, G, N, L], v_mean
     # is ignored (symmetric codes); values="lowrank": (v_coeffs, v_basis, v_mean) are factors like the keys'.
     # options: blocks_per_split, hot_chunk, split_factor, tile, num_warps, num_stages, maxnreg, prefetch, asm,
-    # fuse_merge, pair, vjoin, qblock (notes/kernel.md, v7)
+    # fuse_merge, pair, vjoin, qblock, rot16 (notes/kernel.md, v7)
     if query.stride(-1) != 1: query = query.contiguous()   # the plan's strides are the query's
     plan = _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis,
                       v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, **options)
