@@ -2,10 +2,10 @@
 against torch.linalg.svd (default driver and gesvda) and torch.svd_lowrank, batch 512 of 512×128 float32, ranks 16
 and 32 (the library call, which replays its cached CUDA graph after the first calls of a shape, and the same call
 with graphs off), checks of the graphed call (same result as eager, non-finite input raises, a zero block goes to the
-robust path, the cache stays bounded), variants of the method (one piece changed at a time), the pieces timed alone
-and a profile of an eager call per rank.
+robust path, the cache stays bounded), variants of the method (one setting changed at a time, and all session-3
+settings together), the pieces timed alone and a profile of an eager call per rank.
 
-usage (repo root, CUDA machine): PYTHONPATH=. python3 bench/rsvd_gpu.py [--kv dev/rsvd_smol_kv.pt] [--out DIR]
+usage (repo root, CUDA machine): PYTHONPATH=. python3 bench/rsvd_gpu.py [--kv dev/rsvd_smol_kv.pt] [--out DIR] [--quick | --lean]
 """
 import argparse, datetime, functools, json, os, statistics, sys
 import torch, triton
@@ -43,30 +43,36 @@ def with_patch(fn, **patches):
             for name, v in old.items(): setattr(rsvd, name, v)
     return run
 
-_orig_chol_inv = rsvd.chol_inv
-def chol_inv_torch(M, shift=0.0, kernel=None): return _orig_chol_inv(M, shift, kernel=False)
+def basis_every_step(G, omega, n_iter):
+    "The session-3 subspace iteration: normalized before every product."
+    W = G @ omega
+    for _ in range(n_iter): W = G @ rsvd._cholqr(W, rsvd._SHIFT)
+    return rsvd._cholqr(rsvd._cholqr(W, rsvd._SHIFT))
+
 eager_svd = with_patch(randomized_svd, _GRAPH_SLOTS=0)
 library = with_patch(randomized_svd)                 # the plain library call (its graphs captured unpatched)
 
 def variants(rank):
+    "The library call with one setting changed (the session-3 value, or a nearby one), and all session-3 settings at once."
+    big = rank + 8 > 32
     out = {"variant: eager (graphs off, _GRAPH_SLOTS=0)": eager_svd}
-    out |= {f"variant: chol_inv kernel with {w} warps": with_patch(randomized_svd, _CHOL_WARPS={16: w, 32: w}) for w in (2, 8)}
-    out["variant: chol_inv by torch (cholesky_ex + solve_triangular)"] = with_patch(randomized_svd, chol_inv=chol_inv_torch)
-    out |= {f"variant: Jacobi {sw} sweeps": with_patch(randomized_svd, _JACOBI_SWEEPS=sw) for sw in (4, 8)}
-    out |= {f"variant: Jacobi with {w} warps": with_patch(randomized_svd, _JACOBI_WARPS={16: w, 32: w, 64: w}) for w in (2, 8)}
-    out["variant: torch eigh float64 (eager: its host sync blocks capture)"] = with_patch(randomized_svd, _JACOBI_MAX=0)
-    if rank + 8 > 32:
-        out["variant: no shrink, Jacobi on the 64x64 tile (session-2 path), split chol_inv"] = with_patch(randomized_svd, _SMALL=64)
-        for inner in (2, 3):
-            out[f"variant: shrink with {inner} inner steps"] = with_patch(randomized_svd, _top_eigh=functools.partial(_orig_top_eigh, inner=inner))
-        out["variant: shrink with 2 inner steps, Jacobi 4 sweeps"] = with_patch(
-            randomized_svd, _top_eigh=functools.partial(_orig_top_eigh, inner=2), _JACOBI_SWEEPS=4)
-        out["variant: no shrink, Jacobi 64x64 tile, 4 sweeps"] = with_patch(randomized_svd, _SMALL=64, _JACOBI_SWEEPS=4)
+    session3 = dict(_gram_basis=basis_every_step, _CHOL_BLOCKS=False, _RSVD_SWEEPS=6, _SHRINK_INNER=4,
+                    _JACOBI_WARPS={16: 2, 32: 4, 64: 2})
+    out["variant: session-3 settings (basis, split chol_inv, shrink 4 steps, Jacobi 6 sweeps, Jacobi warps)"] = with_patch(randomized_svd, **session3)
+    out["variant: basis normalized before every product (session 3)"] = with_patch(randomized_svd, _gram_basis=basis_every_step)
+    if big:
+        out["variant: chol_inv split in two 32x32 launches + products (session 3)"] = with_patch(randomized_svd, _CHOL_BLOCKS=False)
+        out |= {f"variant: chol_inv block kernel with {w} warps": with_patch(randomized_svd, _CHOL_WARPS={16: 4, 32: 4, 64: w}) for w in (2, 8)}
+    out["variant: chol_inv 32x32 kernel with 2 warps"] = with_patch(randomized_svd, _CHOL_WARPS={16: 2, 32: 2, 64: 4})
+    out |= {f"variant: Jacobi {sw} sweeps" + (" (session 3)" if sw == 6 else ""): with_patch(randomized_svd, _RSVD_SWEEPS=sw) for sw in (3, 6)}
+    out["variant: Jacobi with 4 warps"] = with_patch(randomized_svd, _JACOBI_WARPS={16: 4, 32: 4, 64: 4})
+    if big:
+        out |= {f"variant: shrink with {inner} inner steps" + (" (session 3)" if inner == 4 else ""): with_patch(randomized_svd, _SHRINK_INNER=inner)
+                for inner in (2, 4)}
+        out["variant: oversample=0, n_iter=4 (l = 32)"] = with_patch(functools.partial(randomized_svd, oversample=0, n_iter=4))
     out["variant: n_iter=1"] = with_patch(functools.partial(randomized_svd, n_iter=1))
-    if rank == 32: out["variant: oversample=0, n_iter=4 (l = 32)"] = with_patch(functools.partial(randomized_svd, oversample=0, n_iter=4))
     return out
 
-_orig_top_eigh = rsvd._top_eigh
 
 def graph_checks(A):
     "The graphed call against the eager one, bad input through the graph, and the cache bound."
@@ -112,14 +118,20 @@ def parts(A):
         G = (X.mT @ X).double()
         for l in (24, 32, 40):
             W = G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64); M = W.mT @ W
-            name = "split in 32 + 8" if l > 32 else f"{max(16, 1 << (l - 1).bit_length())}x tile"
+            name = "block kernel, 32 + 8" if l > 32 else f"{max(16, 1 << (l - 1).bit_length())}x tile"
             out[f"chol_inv kernel l={l} ({name})"] = fast_ms(lambda: rsvd.chol_inv(M, 1e-13, kernel=True))
+            if l > 32:
+                Mc = M.contiguous(); R = torch.empty_like(Mc)
+                out[f"chol_inv block kernel l={l} with a 32-row second block (B2=32)"] = fast_ms(
+                    lambda: rsvd._chol_inv_blocks_kernel[(Mc.shape[0],)](Mc, R, l, 1e-13, B2=32, num_warps=4))
+                out[f"chol_inv l={l} split in two launches + products (session 3)"] = with_patch(fast_ms, _CHOL_BLOCKS=False)(
+                    lambda: rsvd.chol_inv(M, 1e-13, kernel=True))
             out[f"chol_inv torch l={l}"] = fast_ms(lambda: rsvd.chol_inv(M, 1e-13, kernel=False))
             ref = rsvd.chol_inv(M, 1e-13, kernel=False); got = rsvd.chol_inv(M, 1e-13, kernel=True)
             out[f"chol_inv kernel vs torch rel err l={l} (not ms)"] = ((got - ref).abs().max() / ref.abs().max()).item()
             out[f"G @ W (float64, l={l})"] = fast_ms(lambda: G @ W)
         H = W.mT @ G @ W                                                      # l = 40
-        out["shrink 40 -> 32 (H², 4 inner Cholesky-QR steps)"] = fast_ms(lambda: rsvd._shrink(H, 32))
+        out[f"shrink 40 -> 32 (H², {rsvd._SHRINK_INNER} inner Cholesky-QR steps)"] = fast_ms(lambda: rsvd._shrink(H, 32, rsvd._SHRINK_INNER))
         for k in (24, 32, 40):
             H = torch.randn(512, k, k, device=A.device, dtype=torch.float64); H = H @ H.mT
             if k <= 32: out[f"eigh float64 {k}x{k}"] = fast_ms(lambda: torch.linalg.eigh(H))
@@ -137,6 +149,7 @@ def main():
     ap = argparse.ArgumentParser(); ap.add_argument("--kv", default="dev/rsvd_smol_kv.pt"); ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--quick", action="store_true", help="accuracy, graph checks and the four-way table only (no variants, pieces, profile)")
+    ap.add_argument("--lean", action="store_true", help="like the full run with only the variants against session 3 and no pieces")
     a = ap.parse_args()
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -189,7 +202,7 @@ def main():
            f"S of that block max {S[3].abs().max().item():.1e}, robust-path call {fast_ms(lambda: library(Zb, 16)):.2f} ms"
     print(line); res["accuracy"].append(line); del Zb
 
-    line = f"Jacobi eigensolver kernel in use: {rsvd._JACOBI_MAX > 0} (l <= {rsvd._JACOBI_MAX}, {rsvd._JACOBI_SWEEPS} sweeps, " \
+    line = f"Jacobi eigensolver kernel in use: {rsvd._JACOBI_MAX > 0} (l <= {rsvd._JACOBI_MAX}, {rsvd._RSVD_SWEEPS} sweeps in randomized_svd, " \
            f"{'tl.dot' if rsvd._JACOBI_DOT else 'tl.gather'} rotations)"
     print(line); res["accuracy"].append(line)
 
@@ -211,14 +224,15 @@ def main():
                              (f"torch.svd_lowrank(q={q}, niter=1)", t_low, low),
                              ("randomized_svd (oversample=8, n_iter=2; library call)", t_ours, ours)):
             r, o = quality(A, *usv, opt[rank]); rows.append((rank, name, t, r, o))
-        for name, fn in (variants(rank) if not a.quick else {}).items():
+        chosen = {} if a.quick else {n: f for n, f in variants(rank).items() if not a.lean or "session 3" in n or "session-3" in n or "eager" in n}
+        for name, fn in chosen.items():
             try:
                 t = fast_ms(lambda: fn(A, rank)); r, o = quality(A, *fn(A, rank), opt[rank])
             except Exception as e:
                 print(f"{name} failed: {type(e).__name__}: {e}"); t = r = o = float("nan")
             rows.append((rank, "  " + name, t, r, o))
     res["rows"] = [dict(zip(("rank", "method", "ms", "error_ratio", "orthogonality"), x)) for x in rows]
-    res["parts"] = parts(A) if not a.quick else {}
+    res["parts"] = parts(A) if not (a.quick or a.lean) else {}
     print("\nparts (median ms):")
     for k, v in res["parts"].items(): print(f"  {k}: {v:.4g}")
 
