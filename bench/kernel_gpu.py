@@ -2,7 +2,9 @@
 poison this one), (2) GPU correctness at real shapes (float64 oracle; the real SpectralLayer against
 spectral_attention), (3) where the time goes (torch.profiler per kernel, host time per call), (4) a tuning sweep,
 (5) the timing tables (Llama-3-8B and SmolLM2 attention shapes), while KERNEL_GPU_BUDGET_S lasts; JSON into $OUT.
-Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--faults] [--sanitize] [--quick] 2>&1 | tee $OUT/kernel.log"""
+Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--faults] [--sanitize] [--quick]
+       [--noprofile] [--v7b | --v7c] 2>&1 | tee $OUT/kernel.log
+--v7b: correctness again with rot16, sweep around v7's defaults; --v7c: correctness again with num_stages=3."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -106,7 +108,7 @@ cases = [  # (name, random_layer kwargs, H, Q)
 ]
 if "--quick" in sys.argv: cases = [c for c in cases if "int4 values" in c[0] or "fp32" in c[0] or "lowrank" in c[0]]
 fails = 0
-for name, kw, H, Qn in cases:
+for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only the 3-stage checks below
     try:
         layer = random_layer(**kw, device="cuda", seed=len(name))
         q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
@@ -123,7 +125,7 @@ for name, kw, H, Qn in cases:
     torch.cuda.empty_cache()
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
-V7_OPTS = (dict(rot16=True),) if "--v7b" in sys.argv else (
+V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
 for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0]]:
@@ -144,7 +146,7 @@ for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" i
 
 from unsloth_spectral.spectral_cache import SpectralLayer
 from unsloth_spectral.spectral_attention import spectral_attention
-for cfg, dt in ((SpectralConfig(), torch.bfloat16),
+for cfg, dt in () if "--v7c" in sys.argv else ((SpectralConfig(), torch.bfloat16),
                 (SpectralConfig(rope="post", quant="int8", values="lowrank"), torch.float16)):
     try:
         G, D, H, T = 8, 128, 32, 4096
@@ -168,7 +170,8 @@ for cfg, dt in ((SpectralConfig(), torch.bfloat16),
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
-for opts in ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True)):
+for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else
+             ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True))):
     try:
         G, D, H = 8, 128, 32
         inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))

@@ -633,6 +633,7 @@ def kernel_route(query: torch.Tensor, layer, interpret: bool = False) -> str | N
     if getattr(layer, "dense_blocks", None): return f"{len(layer.dense_blocks)} dense (uncompressed) block(s)"
     if layer.quant not in _QUANT: return f"quant {layer.quant!r}"
     if layer.key_coeffs is not None:
+        if getattr(layer, "key_out_idx", None) is not None: return "exact key residual rows (key_outliers > 0)"
         ts = _value_tensors(layer)
         if ts[0] is None: return "cold values in neither layout (lowrank factors, int4 codes)"
         ts = (layer.key_coeffs, layer.key_basis, layer.key_mean) + ts
@@ -665,7 +666,7 @@ def _layer_tensors(query: torch.Tensor, layer):
     return (query, sk, sv, layer.hot_keys, layer.hot_values, layer.n_hot, *cold)
 
 _LAYER_TENSORS = ("pad", "inv_freq", "sink_keys", "sink_values", "hot_keys", "hot_values", "key_coeffs", "key_basis",
-                  "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale")
+                  "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale", "key_out_idx")
 
 def _none(): return None
 
