@@ -61,6 +61,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--contexts", default="4096,32768"); ap.add_argument("--new", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=3, help="dense/spectral pairs per 8B context (decode is host bound: noisy)")
+    ap.add_argument("--spectral-first", action="store_true", help="each 8B pair runs spectral before dense")
     ap.add_argument("--k-keys", default="", help="comma list of other mean key ranks: one more 8B pair each per context")
     ap.add_argument("--skip-smol", action="store_true"); ap.add_argument("--tmp", default="/root/us_models")
     ap.add_argument("--tokenizer", default=".carry/tok", help="folder with tokenizer files (default: the embedded SmolLM2's)")
@@ -107,7 +108,7 @@ def run_cases(a, ui, SpectralConfig, rows):
         ids = torch.randint(100, 40000, (1, ctx), generator=torch.Generator().manual_seed(ctx)).cuda()
         for k in range(a.rounds):   # each round: Unsloth dense, then spectral, on the same prompt
             t = time.time()
-            r = ui.compare_decode(model, ids, None, new_tokens=a.new)
+            r = ui.compare_decode(model, ids, None, new_tokens=a.new, spectral_first=a.spectral_first)
             r["case"], r["layers"], r["round"] = "8B default", model.config.num_hidden_layers, k; add(r)
             print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
             gc.collect(); torch.cuda.empty_cache()

@@ -417,22 +417,29 @@ def _timed_generate(model, ids, new_tokens: int):
     steps = torch.tensor(clock.times).diff()
     return out.sequences[:, ids.shape[1]:], torch.stack(out.logits).float(), steps.median().item()
 
-def compare_decode(model, ids: torch.Tensor, config: SpectralConfig | None = None, new_tokens: int = 128) -> dict:
-    "Unsloth dense, then Unsloth + spectral (`config`), greedy on `ids`: decode tok/s, KV bytes, agreement."
+def _spectral_generate(model, ids, config, new_tokens: int):
+    "`_timed_generate` with the patch on: its three results, then the cache's bytes, ratio, dense blocks, decode calls."
+    patch_unsloth(model, config)
+    try:
+        out = _timed_generate(model, ids, new_tokens)
+        patch = spectral_patch(model)
+        cache = patch.last_cache
+        return out + (cache.nbytes(), cache.compression_ratio(), sum(len(l.dense_blocks) for l in cache.layers),
+                      patch.counts["decode"])
+    finally:
+        unpatch_unsloth(model)
+
+def compare_decode(model, ids: torch.Tensor, config: SpectralConfig | None = None, new_tokens: int = 128,
+                   spectral_first: bool = False) -> dict:
+    "Unsloth dense and Unsloth + spectral (`config`; dense first unless `spectral_first`), greedy on `ids`: decode tok/s, KV bytes, agreement."
     causal = _causal_lm(model)
+    if spectral_first: spectral = _spectral_generate(model, ids, config, new_tokens)
     dense_tokens, dense_logits, dense_step = _timed_generate(model, ids, new_tokens)
     dense_bytes = _dense_kv_bytes(causal)
     if not dense_bytes: raise RuntimeError("compare_decode: Unsloth's dense run allocated no decode buffers (paged_attention): "
                                            "it did not take Unsloth's fast decode path")
-    patch_unsloth(model, config)
-    try:
-        spec_tokens, spec_logits, spec_step = _timed_generate(model, ids, new_tokens)
-        patch = spectral_patch(model)
-        spec_bytes, ratio = patch.last_cache.nbytes(), patch.last_cache.compression_ratio()
-        dense_blocks = sum(len(l.dense_blocks) for l in patch.last_cache.layers)
-        decode_calls = patch.counts["decode"]
-    finally:
-        unpatch_unsloth(model)
+    if not spectral_first: spectral = _spectral_generate(model, ids, config, new_tokens)
+    spec_tokens, spec_logits, spec_step, spec_bytes, ratio, dense_blocks, decode_calls = spectral
     same = (spec_tokens == dense_tokens)[0]
     first = int((~same).nonzero()[0]) if not bool(same.all()) else new_tokens
     k = max(first, 1)
@@ -440,4 +447,4 @@ def compare_decode(model, ids: torch.Tensor, config: SpectralConfig | None = Non
     return dict(context=ids.shape[1], dense_tok_s=1 / dense_step, spectral_tok_s=1 / spec_step,
                 dense_kv_bytes=dense_bytes, spectral_kv_bytes=spec_bytes, compression=ratio,
                 agreement=same.float().mean().item(), first_disagreement=first, logits_rel_err=err,
-                spectral_decode_calls=decode_calls, uncompressed_blocks=dense_blocks)
+                spectral_decode_calls=decode_calls, uncompressed_blocks=dense_blocks, spectral_first=spectral_first)
