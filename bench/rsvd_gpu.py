@@ -49,6 +49,15 @@ def basis_every_step(G, omega, n_iter):
     for _ in range(n_iter): W = G @ rsvd._cholqr(W, rsvd._SHIFT)
     return rsvd._cholqr(rsvd._cholqr(W, rsvd._SHIFT))
 
+def shrink_first32(H, rank, inner):
+    "The session-3 shrink: H² subspace iteration started from the first 32 basis vectors."
+    l = H.shape[-1]
+    if not rank <= rsvd._SMALL < l: return None, H
+    H2, P = H @ H, torch.eye(l, rsvd._SMALL, dtype=H.dtype, device=H.device).expand(*H.shape[:-2], l, rsvd._SMALL)
+    for _ in range(inner): P = rsvd._cholqr(H2 @ P, rsvd._SHIFT)
+    P = rsvd._cholqr(P)
+    return P, P.mT @ H @ P
+
 eager_svd = with_patch(randomized_svd, _GRAPH_SLOTS=0)
 library = with_patch(randomized_svd)                 # the plain library call (its graphs captured unpatched)
 
@@ -56,9 +65,9 @@ def variants(rank):
     "The library call with one setting changed (the session-3 value, or a nearby one), and all session-3 settings at once."
     big = rank + 8 > 32
     out = {"variant: eager (graphs off, _GRAPH_SLOTS=0)": eager_svd}
-    session3 = dict(_gram_basis=basis_every_step, _CHOL_BLOCKS=False, _RSVD_SWEEPS=6, _SHRINK_INNER=4,
+    session3 = dict(_gram_basis=basis_every_step, _CHOL_BLOCKS=False, _RSVD_SWEEPS=6, _shrink=shrink_first32, _SHRINK_INNER=4,
                     _JACOBI_WARPS={16: 2, 32: 4, 64: 2})
-    out["variant: session-3 settings (basis, split chol_inv, shrink 4 steps, Jacobi 6 sweeps, Jacobi warps)"] = with_patch(randomized_svd, **session3)
+    out["variant: session-3 settings (basis, split chol_inv, shrink, Jacobi 6 sweeps, Jacobi warps)"] = with_patch(randomized_svd, **session3)
     out["variant: basis normalized before every product (session 3)"] = with_patch(randomized_svd, _gram_basis=basis_every_step)
     if big:
         out["variant: chol_inv split in two 32x32 launches + products (session 3)"] = with_patch(randomized_svd, _CHOL_BLOCKS=False)
@@ -67,8 +76,9 @@ def variants(rank):
     out |= {f"variant: Jacobi {sw} sweeps" + (" (session 3)" if sw == 6 else ""): with_patch(randomized_svd, _RSVD_SWEEPS=sw) for sw in (3, 6)}
     out["variant: Jacobi with 4 warps"] = with_patch(randomized_svd, _JACOBI_WARPS={16: 4, 32: 4, 64: 4})
     if big:
-        out |= {f"variant: shrink with {inner} inner steps" + (" (session 3)" if inner == 4 else ""): with_patch(randomized_svd, _SHRINK_INNER=inner)
-                for inner in (2, 4)}
+        out["variant: shrink with 2 steps"] = with_patch(randomized_svd, _SHRINK_INNER=2)
+        out |= {f"variant: shrink from the first 32 basis vectors, {inner} steps" + (" (session 3)" if inner == 4 else ""):
+                with_patch(randomized_svd, _shrink=shrink_first32, _SHRINK_INNER=inner) for inner in (2, 4)}
         out["variant: oversample=0, n_iter=4 (l = 32)"] = with_patch(functools.partial(randomized_svd, oversample=0, n_iter=4))
     out["variant: n_iter=1"] = with_patch(functools.partial(randomized_svd, n_iter=1))
     return out
