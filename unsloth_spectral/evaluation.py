@@ -507,7 +507,7 @@ def eval_table(rows) -> str:
         for c in contexts:
             r = next((r for r in rows if r["method"] == m and r["context"] == c), None)
             cell = "" if r is None else (f"1.00× / ppl {r['ppl']:.3f}" if m == "dense" else f"{r['ratio16']:.2f}× / {r['dppl']:+.1f}%")
-            if (m, c) in needle: cell += f" / {needle[(m, c)]:.0%}"
+            if (m, c) in needle: cell += (" / " if cell else "needle ") + f"{needle[(m, c)]:.0%}"
             cells.append(cell)
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
