@@ -41,8 +41,7 @@ class _SoftmaxMerge:
 def _pre_rope_scores(q: torch.Tensor, layer: SpectralLayer, n0: int, n1: int, starts: torch.Tensor) -> torch.Tensor:
     "Scores [B, G, n, M, L] of `q` [B, G, M, D] (scaled) on pre-RoPE cold blocks `n0 ... n1` starting at `starts` [n]."
     L, h = layer.block_size, layer.head_dim // 2
-    x = layer.key_mean[:, :, n0:n1, None].float() + \
-        dequantize_coeffs(layer.key_coeffs[:, :, n0:n1], layer.quant) @ layer.key_basis[:, :, n0:n1].float()
+    x = layer.factored_keys(n0, n1)                                      # outlier rows included
     x1, x2 = x[..., :h], x[..., h:]                                      # [B, G, n, L, D/2] before RoPE
     freq = layer.inv_freq.float().to(q.device)
     ang = torch.arange(L, device=q.device, dtype=torch.float32)[:, None] * freq          # R(j): [L, D/2]
@@ -52,14 +51,7 @@ def _pre_rope_scores(q: torch.Tensor, layer: SpectralLayer, n0: int, n1: int, st
     bc, bs = base.cos()[:, None, :, None], base.sin()[:, None, :, None]                  # [B, 1, n, 1, D/2]
     q1, q2 = q[..., :h][:, :, None], q[..., h:][:, :, None]                              # [B, G, 1, M, D/2]
     r1, r2 = q1 * bc + q2 * bs, q2 * bc - q1 * bs                        # R(p0)ᵀ·q: [B, G, n, M, D/2]
-    scores = r1 @ k1.transpose(-1, -2) + r2 @ k2.transpose(-1, -2)       # [B, G, n, M, L]
-    if layer.key_out_idx is None: return scores
-    idx = layer.key_out_idx[:, :, n0:n1].long()                          # [B, G, n, o] tokens in their block
-    res = layer.key_outlier_rows(n0, n1)                                 # [B, G, n, o, D] before RoPE
-    co, so = c[idx], s[idx]                                              # R(j) of the residual rows
-    e1, e2 = res[..., :h] * co - res[..., h:] * so, res[..., h:] * co + res[..., :h] * so
-    extra = r1 @ e1.transpose(-1, -2) + r2 @ e2.transpose(-1, -2)        # [B, G, n, M, o]
-    return scores.scatter_add(-1, idx[:, :, :, None].expand_as(extra), extra)
+    return r1 @ k1.transpose(-1, -2) + r2 @ k2.transpose(-1, -2)
 
 def spectral_attention(query: torch.Tensor, layer: SpectralLayer, scaling: float, chunk_tokens: int = 2048) -> torch.Tensor:
     "Softmax attention of `query` [B, H, Q, D] (after RoPE, keys already appended) over all of `layer`; [B, H, Q, D]."

@@ -366,13 +366,17 @@ class SpectralLayer(CacheLayerMixin):
         warnings.warn(f"SpectralCache: {what}; such blocks are kept dense (no token is dropped)", RuntimeWarning, 3)
 
     # ---- dense view (fallback and tests) -----------------------------------------------------------------------
-    def cold_keys(self, n0: int = 0, n1: int | None = None) -> torch.Tensor:
-        "Rebuilt keys after RoPE [B, G, n, L, D] (float32) of cold blocks `n0 ... n1`."
+    def factored_keys(self, n0: int = 0, n1: int | None = None) -> torch.Tensor:
+        "Rebuilt keys [B, G, n, L, D] (float32) of cold blocks `n0 ... n1` as factored: before RoPE for pre-RoPE keys."
         x = self.key_mean[:, :, n0:n1, None].float() + dequantize_coeffs(self.key_coeffs[:, :, n0:n1], self.quant) @ \
             self.key_basis[:, :, n0:n1].float()
-        if self.key_out_idx is not None:
-            idx = self.key_out_idx[:, :, n0:n1].long()
-            x = x.scatter_add(3, idx[..., None].expand(*idx.shape, x.shape[-1]), self.key_outlier_rows(n0, n1))
+        if self.key_out_idx is None: return x
+        idx = self.key_out_idx[:, :, n0:n1].long()
+        return x.scatter_add(3, idx[..., None].expand(*idx.shape, x.shape[-1]), self.key_outlier_rows(n0, n1))
+
+    def cold_keys(self, n0: int = 0, n1: int | None = None) -> torch.Tensor:
+        "Rebuilt keys after RoPE [B, G, n, L, D] (float32) of cold blocks `n0 ... n1`."
+        x = self.factored_keys(n0, n1)
         if self.rope == "post": return x
         L = self.block_size
         pos = torch.stack([self.positions(s, L) for s in self.block_starts[n0:n1]], dim=1)  # [B, n, L]
