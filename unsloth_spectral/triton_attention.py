@@ -551,13 +551,13 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     rope_pre = inv_freq is not None
     dev = query.device
     # defaults from the H200 sweeps (notes/kernel.md, v6 and v7): post-RoPE tiles of 128 tokens, two per iteration
-    # (a whole block of 256), under the compiler's 2-stage pipeline; pre-RoPE tiles of 64 tokens (its rebuild is
-    # register-heavy), one per iteration, 2-stage pipeline; one joined value product per tile in both
+    # (a whole block of 256), under the compiler's 3-stage pipeline; pre-RoPE tiles of 64 tokens (its rebuild is
+    # register-heavy), one per iteration, 3-stage pipeline; one joined value product per tile in both
     if tile is None: tile = min(L & -L, 64 if rope_pre else 128)   # a power of two that divides L
     if num_warps is None: num_warps = 4
     if pair is None: pair = not rope_pre
     if prefetch is None: prefetch = False
-    if num_stages is None: num_stages = 1 if prefetch else 2
+    if num_stages is None: num_stages = 1 if prefetch else 3
     tpb = L // tile
     pair = bool(pair) and tpb % 2 == 0                             # two tiles of one block per iteration
     qblock = bool(qblock) and not rope_pre and tpb > 1 + pair      # B_k q once per block, not per iteration
