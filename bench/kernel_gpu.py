@@ -3,8 +3,9 @@ poison this one), (2) GPU correctness at real shapes (float64 oracle; the real S
 spectral_attention), (3) where the time goes (torch.profiler per kernel, host time per call), (4) a tuning sweep,
 (5) the timing tables (Llama-3-8B and SmolLM2 attention shapes), while KERNEL_GPU_BUDGET_S lasts; JSON into $OUT.
 Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--faults] [--sanitize] [--quick]
-       [--noprofile] [--v7b | --v7c] 2>&1 | tee $OUT/kernel.log
---v7b: correctness again with rot16, sweep around v7's defaults; --v7c: correctness again with num_stages=3."""
+       [--noprofile] [--v7b | --v7c | --v8] 2>&1 | tee $OUT/kernel.log
+--v7b: correctness again with rot16, sweep around v7's defaults; --v7c: correctness again with num_stages=3;
+--v8: correctness again with v8's knobs (vt, dense_stages, pair off), sweep around them, rank-24 rows."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -125,7 +126,9 @@ for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only t
     torch.cuda.empty_cache()
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
-V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else (
+V8 = (dict(vt=True, vjoin=False, pair=False, dense_stages=1), dict(pair=False, dense_stages=1, split_factor=4),
+      dict(vt=True, vjoin=False))
+V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if "--v8" in sys.argv else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
 for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0]]:
@@ -171,6 +174,7 @@ for cfg, dt in () if "--v7c" in sys.argv else ((SpectralConfig(), torch.bfloat16
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
 for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else
+             ({}, V8[0]) if "--v8" in sys.argv else
              ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True))):
     try:
         G, D, H = 8, 128, 32
@@ -298,6 +302,12 @@ if "--v7b" in sys.argv:   # around v7's defaults (post: pair + vjoin, 2 stages; 
                          dict(tile=64, qblock=True), dict(split_factor=4)],
                 "pre": [dict(), dict(rot16=True), dict(rot16=True, num_stages=3), dict(num_stages=3),
                         dict(rot16=True, pair=True), dict(rot16=True, prefetch=True, num_stages=1)]}
+if "--v8" in sys.argv:   # around v8's knobs: the dense loops unpipelined (less shared memory), value codes turned (vt)
+    D1, VT = dict(dense_stages=1), dict(vt=True, vjoin=False, dense_stages=1)
+    VARIANTS = {"post": [dict(), D1, dict(D1, pair=False), dict(D1, pair=False, split_factor=3),
+                         dict(D1, pair=False, split_factor=4), dict(VT, pair=False), dict(VT, pair=False, split_factor=4),
+                         dict(VT), dict(D1, pair=False, num_stages=2, split_factor=4), dict(D1, split_factor=4)],
+                "pre": [dict(), D1, dict(D1, split_factor=4), VT, dict(VT, split_factor=4)]}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
@@ -314,7 +324,8 @@ for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
             scores.setdefault(tuple(sorted(kk.items())), []).append(us)
             plan = getattr(ins[1], "_spectral_plan", None)
             k = getattr(getattr(plan, "plan", None), "k_split", None)
-            regs = f" ({getattr(k, 'n_regs', '?')} registers, {getattr(k, 'n_spills', '?')} spilled)" if k is not None else ""
+            regs = (f" ({getattr(k, 'n_regs', '?')} registers, {getattr(k, 'n_spills', '?')} spilled, "
+                    f"{getattr(getattr(k, 'metadata', None), 'shared', '?')} B shared)") if k is not None else ""
             say(f"sweep {rope} {T // 1024}K B{B} {kk}: {us:.1f} us{regs}")
         del ins; torch.cuda.empty_cache()
     # rank by 32K B=8 plus 128K B=1 (the long-context cases the kernel exists for)
@@ -335,7 +346,10 @@ for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, 
                   ("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config "
                    "(keys rank 16 int4 pre-RoPE, per-token symmetric int4 values)", dict(**best["pre"])),
                   ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config (key rank 16)",
-                   dict(**smol, **best["pre"]))):
+                   dict(**smol, **best["pre"])),
+                  *((("Llama-3-8B attention, bf16, retrieval preset (keys rank 24 int4 pre-RoPE, per-token int4 values)",
+                      dict(config=replace(cfg, k_keys=24), contexts=(32768, 131072), **best["pre"])),)
+                    if "--v8" in sys.argv else ())):
     if time.time() - T_SCRIPT > T_BUDGET: say(f"\n{title}: skipped (time budget)"); continue
     say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)
     try:

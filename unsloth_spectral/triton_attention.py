@@ -117,7 +117,7 @@ def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl
 def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
                 D: tl.constexpr, L: tl.constexpr, TILE: tl.constexpr, RK: tl.constexpr, RK_P: tl.constexpr,
                 RV: tl.constexpr, RV_P: tl.constexpr, QUANT: tl.constexpr, ROPE_PRE: tl.constexpr,
-                VALUES_INT4: tl.constexpr):
+                VALUES_INT4: tl.constexpr, VT: tl.constexpr):
     "Raw loads of cold tile `t`."
     TPB: tl.constexpr = L // TILE
     HALF: tl.constexpr = D // 2
@@ -147,7 +147,11 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
         km1 = tl.load(km_blk + tl.arange(0, D))
         km2 = km1
     # values: per-token int4 codes [TILE, D/2] and scales [TILE], or low-rank codes, basis^T [D, RV_P], mean [D]
-    if VALUES_INT4:
+    if VALUES_INT4 and VT:   # the codes loaded turned, [D/2, TILE]
+        vc = tl.load(VC + (vc_bg + j * vcn) + tok[None, :] * HALF + offs_h[:, None])
+        vb = tl.load(VB + (vb_bg + j * vbn) + tok)
+        vm = vb
+    elif VALUES_INT4:
         vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * HALF + offs_h[None, :])
         vb = tl.load(VB + (vb_bg + j * vbn) + tok)
         vm = vb
@@ -170,11 +174,11 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
 def _tile_codes(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
                 D: tl.constexpr, L: tl.constexpr, TILE: tl.constexpr, RK: tl.constexpr, RK_P: tl.constexpr,
                 RV: tl.constexpr, RV_P: tl.constexpr, QUANT: tl.constexpr, ROPE_PRE: tl.constexpr,
-                VALUES_INT4: tl.constexpr):
+                VALUES_INT4: tl.constexpr, VT: tl.constexpr):
     "The per-token loads of cold tile `t` (key codes, value codes, value scales or value basis), for a second tile of one block."
     kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
         t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
-        D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+        D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
     return kc, vc, vb
 
 @triton.jit
@@ -208,9 +212,19 @@ def _cold_scores(ck, kb1, kb2, km1, km2, qbT, qm, q1, q2, cos_t, sin_t, inv_freq
 @triton.jit
 def _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT: tl.constexpr, TILE: tl.constexpr, D: tl.constexpr,
                  RV_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr,
-                 IEEE: tl.constexpr, VALUES_INT4: tl.constexpr, VJOIN: tl.constexpr):
+                 IEEE: tl.constexpr, VALUES_INT4: tl.constexpr, VJOIN: tl.constexpr, VT: tl.constexpr):
     "P·V of one cold tile added to the (rescaled) accumulators; low-rank values without their mean term."
-    if VALUES_INT4:
+    if VALUES_INT4 and VT:
+        # the code bytes loaded turned, [D/2, TILE], so the product's A operand (channels x tokens) is
+        # unpacked where it is used; one product on [even channels; odd channels] (rows reordered at the store)
+        pw = (pT * vb.to(tl.float32)[:, None]).to(DT)                                             # [TILE, M]
+        v_lo, v_hi = _nibbles(vc, DT, MAGIC, BIAS, ASM)                                           # [D/2, TILE]
+        if VJOIN:
+            accT = _mm_acc(tl.reshape(tl.permute(tl.join(v_lo, v_hi), (2, 0, 1)), (D, TILE)), pw, accT, IEEE)
+        else:
+            acc_lo = _mm_acc(v_lo, pw, acc_lo, IEEE)
+            acc_hi = _mm_acc(v_hi, pw, acc_hi, IEEE)
+    elif VALUES_INT4:
         # symmetric per-token int4 values: P.V = (P*scale).(codes - 8)
         pw = (pT * vb.to(tl.float32)[:, None]).to(DT)                                             # [TILE, M]
         v_lo, v_hi = _nibbles(vc, DT, MAGIC, BIAS, ASM)                                           # [TILE, D/2]
@@ -240,7 +254,7 @@ def _spectral_decode_split(
         QUANT: tl.constexpr, ROPE_PRE: tl.constexpr, VALUES_INT4: tl.constexpr, IEEE: tl.constexpr,
         MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr, PREFETCH: tl.constexpr, STAGES: tl.constexpr,
         FUSED: tl.constexpr, PAIR: tl.constexpr, VJOIN: tl.constexpr, QBLOCK: tl.constexpr,
-        ROT16: tl.constexpr):
+        ROT16: tl.constexpr, VT: tl.constexpr):
     "Partial attention of one KV head's query group over one split of the cache (flash-decoding pass 1)."
     pid = tl.program_id(0)
     split = tl.program_id(1)
@@ -252,6 +266,7 @@ def _spectral_decode_split(
     qi = offs_m % QLEN
     row_ok = offs_m < HPG * QLEN
     offs_d = tl.arange(0, D)
+    chan = offs_d   # output channel of each accumulator row
     # all query heads of the KV group, all query tokens, as columns: qT [D, M]
     q_base = Q + b * sqb + g * HPG * sqh
     q_off = (offs_m // QLEN) * sqh + qi * sqq
@@ -313,11 +328,11 @@ def _spectral_decode_split(
         if PREFETCH:
             kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n = _tile_loads(
                 t_lo, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn,
-                vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
             if PAIR:
                 kc2_n, vc2_n, vb2_n = _tile_codes(
                     t_lo + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn,
-                    vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                    vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
         for t in tl.range(t_lo, t_hi, STEP, num_stages=STAGES):
             if PREFETCH:
                 # the next tiles' loads go out before this iteration's products (register double buffering)
@@ -325,21 +340,21 @@ def _spectral_decode_split(
                 kc, kb1, kb2, km1, km2, vc, vb, vm = kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n
                 kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n = _tile_loads(
                     t_next, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
-                    kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                    kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
                 if PAIR:
                     kc_b, vc_b, vb_b = kc2_n, vc2_n, vb2_n
                     kc2_n, vc2_n, vb2_n = _tile_codes(
                         t_next + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
-                        vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                        vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
             else:
                 # (the compiler's software pipeline, tl.range's num_stages, keeps loads in flight instead)
                 kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
                     t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
-                    kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                    kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
                 if PAIR:
                     kc_b, vc_b, vb_b = _tile_codes(
                         t + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
-                        vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4)
+                        vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
             if not ROPE_PRE:
                 # post-RoPE scores on the coefficients, q.k = q.mean + (B_k q).c: B_k q once per block (QBLOCK)
                 if QBLOCK:
@@ -375,18 +390,20 @@ def _spectral_decode_split(
             else:
                 accT = accT * alpha[None, :]
             acc_lo, acc_hi, accT = _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT, TILE, D, RV_P, QUANT, MAGIC,
-                                                BIAS, ASM, IEEE, VALUES_INT4, VJOIN)
+                                                BIAS, ASM, IEEE, VALUES_INT4, VJOIN, VT)
             if PAIR:
                 acc_lo, acc_hi, accT = _cold_values(pT_b, vc_b, vb_b, acc_lo, acc_hi, accT, DT, TILE, D, RV_P, QUANT,
-                                                    MAGIC, BIAS, ASM, IEEE, VALUES_INT4, VJOIN)
+                                                    MAGIC, BIAS, ASM, IEEE, VALUES_INT4, VJOIN, VT)
             if not VALUES_INT4:
                 accT += vm.to(tl.float32)[:, None] * p_sum[None, :]                            # (sum P) mean_v
         if VALUES_INT4 and not VJOIN:
             accT = tl.reshape(tl.permute(tl.join(acc_lo, acc_hi), (0, 2, 1)), (D, BLOCK_M))
+        elif VALUES_INT4 and VT:
+            chan = (offs_d % HALF) * 2 + offs_d // HALF   # accumulator row r holds output channel chan[r]
     # partial result of this split: normalized output and base-2 log-sum-exp
     row = (b * H + g * HPG + offs_m // QLEN) * QLEN + qi
     l_safe = tl.where(l_i > 0, l_i, 1.0)
-    tl.store(O_PART + (row[None, :] * n_splits + split) * D + offs_d[:, None], accT / l_safe[None, :],
+    tl.store(O_PART + (row[None, :] * n_splits + split) * D + chan[:, None], accT / l_safe[None, :],
              mask=row_ok[None, :])
     lse = tl.where(l_i > 0, m_i + tl.log2(l_safe), float("-inf"))
     tl.store(LSE_PART + row * n_splits + split, lse, mask=row_ok)
@@ -540,7 +557,7 @@ class _Plan:
 def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis, v_mean, pad,
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
-               asm=True, fuse_merge=True, pair=None, vjoin=True, qblock=False, rot16=False, borrowed=None) -> _Plan:
+               asm=True, fuse_merge=True, pair=None, vjoin=True, qblock=False, rot16=False, vt=False, dense_stages=None, borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -586,11 +603,12 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
-        bool(rot16) and rope_pre and query.dtype != torch.float32)
+        bool(rot16) and rope_pre and query.dtype != torch.float32, bool(vt) and v_int4)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
-    opts = dict(num_warps=num_warps, **({} if maxnreg is None else dict(maxnreg=maxnreg)))
+    opts = dict(num_warps=num_warps, **({} if maxnreg is None else dict(maxnreg=maxnreg)),
+                **({} if dense_stages is None else dict(num_stages=dense_stages)))   # the dense loops' pipeline
     return _Plan(dev, (B * G, n_splits), split_args, (B * H * Qn,), merge_args, out_shape, opts, bool(fuse_merge),
                  borrowed)
 
@@ -601,7 +619,7 @@ def decode_attention_factors(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeff
     # values="int4": (v_coeffs, v_basis) are the per-token codes [B, G, N, L, D/2] and scales [B, G, N, L], v_mean
     # is ignored (symmetric codes); values="lowrank": (v_coeffs, v_basis, v_mean) are factors like the keys'.
     # options: blocks_per_split, hot_chunk, split_factor, tile, num_warps, num_stages, maxnreg, prefetch, asm,
-    # fuse_merge, pair, vjoin, qblock, rot16 (notes/kernel.md, v7)
+    # fuse_merge, pair, vjoin, qblock, rot16, vt, dense_stages (notes/kernel.md, v7, v8)
     if query.stride(-1) != 1: query = query.contiguous()   # the plan's strides are the query's
     plan = _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis,
                       v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, **options)
