@@ -304,10 +304,9 @@ if "--v7b" in sys.argv:   # around v7's defaults (post: pair + vjoin, 2 stages; 
                         dict(rot16=True, pair=True), dict(rot16=True, prefetch=True, num_stages=1)]}
 if "--v8" in sys.argv:   # around v8's knobs: the dense loops unpipelined (less shared memory), value codes turned (vt)
     D1, VT = dict(dense_stages=1), dict(vt=True, vjoin=False, dense_stages=1)
-    VARIANTS = {"post": [dict(), D1, dict(D1, pair=False), dict(D1, pair=False, split_factor=3),
-                         dict(D1, pair=False, split_factor=4), dict(VT, pair=False), dict(VT, pair=False, split_factor=4),
-                         dict(VT), dict(D1, pair=False, num_stages=2, split_factor=4), dict(D1, split_factor=4)],
-                "pre": [dict(), D1, dict(D1, split_factor=4), VT, dict(VT, split_factor=4)]}
+    VARIANTS = {"post": [dict(), D1, dict(D1, pair=False, split_factor=3), dict(D1, pair=False, split_factor=4),
+                         dict(VT, pair=False), dict(VT, pair=False, split_factor=4), dict(D1, split_factor=4)],
+                "pre": [dict(), D1, VT]}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
