@@ -80,11 +80,45 @@ if "--faults" in sys.argv:
         except Exception as e: say(f"sanitizer: {type(e).__name__}")
 result["rank_cases"] = fault_res
 
+# ---- 1b. (--v8) each new knob set on a few cases, each in its own process: a set that faults or fails is dropped --
+V8 = (dict(vt=True, vjoin=False, pair=False, dense_stages=1), dict(pair=False, dense_stages=1, split_factor=4),
+      dict(vt=True, vjoin=False))
+V8_ISO = [dict(dense_stages=1), dict(vt=True, vjoin=False), dict(vt=True, vjoin=False, pair=False),
+          dict(vt=True, vjoin=False, dense_stages=1), dict(pair=False, dense_stages=1), dict(dense_stages=2)]
+ISO_CASES = [("8B 32K pre", "B=2,G=8,D=128,S=4,N=127,L=256,n_hot=252,cap=400,RK=16,quant=int4", 32, 1, "pre"),
+             ("8B 8K post", "B=2,G=8,D=128,S=4,N=31,L=256,n_hot=252,cap=400,RK=16,quant=int4", 32, 1, "post"),
+             ("smol 8K post Q2", "B=4,G=3,D=64,S=4,N=31,L=256,n_hot=200,cap=400,RK=16,quant=int4", 9, 2, "post")]
+bad_opts = set()
+if "--v8" in sys.argv:
+    t0 = time.time()
+    env = dict(os.environ, PYTHONPATH=".")
+    procs = [(n, o, subprocess.Popen([sys.executable, "bench/kernel_fault.py", kw, str(H), str(Q), rope, "int4",
+                                      json.dumps(o)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=env)) for o in V8_ISO for n, kw, H, Q, rope in ISO_CASES]
+    for n, o, p in procs:
+        try: txt = p.communicate(timeout=120)[0]
+        except subprocess.TimeoutExpired: p.kill(); txt = "TIMEOUT"
+        last = [l for l in txt.strip().splitlines() if l.strip()][-1:] or ["(no output)"]
+        ok = last[0].startswith("ok")
+        if not ok: bad_opts.add(json.dumps(o, sort_keys=True))
+        say(f"isolated {n:16s} {o}: {'' if ok else 'ERROR '}{last[0][:160]}")
+    say(f"isolated checks: {time.time() - t0:.0f}s; failing knob sets {sorted(bad_opts)}")
+def _bad(o):
+    "A knob set containing one that failed in isolation."
+    for b in bad_opts:
+        b = json.loads(b)
+        if all(o.get(k) == v for k, v in b.items()): return True
+    return False
+result["isolated_bad"] = sorted(bad_opts)
+
 # ---- 2. correctness at real shapes against the float64 oracle ---------------------------------------------------
 t0 = time.time()
 cases = [  # (name, random_layer kwargs, H, Q)
     ("8B 32K int4 pre bf16, int4 values", dict(B=2, G=8, D=128, S=4, N=127, L=256, n_hot=252, cap=400, RK=16,
                                                quant="int4", dtype=torch.bfloat16, values="int4", pad_max=900), 32, 1),
+    ("8B 8K int4 post bf16, int4 values", dict(B=2, G=8, D=128, S=4, N=31, L=256, n_hot=252, cap=400, RK=16,
+                                               quant="int4", rope="post", dtype=torch.bfloat16, values="int4",
+                                               pad_max=900), 32, 1),
     ("8B 8K int4 pre bf16, lowrank", dict(B=1, G=8, D=128, S=4, N=31, L=256, n_hot=252, cap=400, RK=16, RV=32,
                                           quant="int4", dtype=torch.bfloat16), 32, 1),
     ("8B 8K B4 pads int4 pre bf16 Q4", dict(B=4, G=8, D=128, S=4, N=31, L=256, n_hot=200, cap=400, RK=16,
@@ -126,8 +160,7 @@ for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only t
     torch.cuda.empty_cache()
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
-V8 = (dict(vt=True, vjoin=False, pair=False, dense_stages=1), dict(pair=False, dense_stages=1, split_factor=4),
-      dict(vt=True, vjoin=False))
+V8 = tuple(o for o in V8 if not _bad(o))
 V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if "--v8" in sys.argv else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
@@ -174,7 +207,7 @@ for cfg, dt in () if "--v7c" in sys.argv else ((SpectralConfig(), torch.bfloat16
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
 for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else
-             ({}, V8[0]) if "--v8" in sys.argv else
+             ({}, *V8[:1]) if "--v8" in sys.argv else
              ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True))):
     try:
         G, D, H = 8, 128, 32
@@ -307,6 +340,7 @@ if "--v8" in sys.argv:   # around v8's knobs: the dense loops unpipelined (less 
     VARIANTS = {"post": [dict(), D1, dict(D1, pair=False, split_factor=3), dict(D1, pair=False, split_factor=4),
                          dict(VT, pair=False), dict(VT, pair=False, split_factor=4), dict(D1, split_factor=4)],
                 "pre": [dict(), D1, VT]}
+    VARIANTS = {r: [o for o in v if not _bad(o)] for r, v in VARIANTS.items()}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
