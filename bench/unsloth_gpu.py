@@ -63,6 +63,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="dense/spectral pairs per 8B context (decode is host bound: noisy)")
     ap.add_argument("--spectral-first", action="store_true", help="each 8B pair runs spectral before dense")
     ap.add_argument("--k-keys", default="", help="comma list of other mean key ranks: one more 8B pair each per context")
+    ap.add_argument("--batch", type=int, default=0, help="one more 8B pair per context at this batch size (0: none)")
     ap.add_argument("--skip-smol", action="store_true"); ap.add_argument("--tmp", default="/root/us_models")
     ap.add_argument("--tokenizer", default=".carry/tok", help="folder with tokenizer files (default: the embedded SmolLM2's)")
     a = ap.parse_args()
@@ -117,6 +118,15 @@ def run_cases(a, ui, SpectralConfig, rows):
             r = ui.compare_decode(model, ids, SpectralConfig(k_keys=k), new_tokens=a.new)
             r["case"], r["layers"] = f"8B k_keys {k}", model.config.num_hidden_layers; add(r)
             print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
+            gc.collect(); torch.cuda.empty_cache()
+        if a.batch > 1:   # equal-length rows (no padding): the decode kernel reads batch x the bytes per step
+            t = time.time()
+            try:
+                r = ui.compare_decode(model, ids.expand(a.batch, -1).contiguous(), None, new_tokens=a.new,
+                                      spectral_first=a.spectral_first)
+                r["case"], r["layers"], r["batch"] = f"8B default B{a.batch}", model.config.num_hidden_layers, a.batch; add(r)
+                print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
+            except torch.OutOfMemoryError as e: print(f"8B B{a.batch} {ctx}: out of memory ({e})"[:300], flush=True)
             gc.collect(); torch.cuda.empty_cache()
 
 def print_table(rows, unsloth_version):

@@ -322,14 +322,16 @@ def residual_energy(X: torch.Tensor, block_size: int, weights: torch.Tensor | No
     frac = 1 - ev.cumsum(-1) / ev.sum(-1, keepdim=True).clamp_min(1e-300)
     return torch.cat([torch.ones_like(frac[..., :1]), frac.clamp_min(0)], -1).mean((1, 2)).float()
 
-def allocate_ranks(residual: torch.Tensor, mean_rank: int, step: int = 2, min_rank: int = 2) -> list[int]:
-    "Per-layer ranks (multiples of `step`, mean `mean_rank`) that greedily minimize the summed `residual` [Ly, D+1]."
+def allocate_ranks(residual: torch.Tensor, mean_rank: int, step: int = 2, min_rank: int = 2,
+                   max_rank: int | None = None) -> list[int]:
+    "Per-layer ranks (multiples of `step` in [min_rank, max_rank], mean `mean_rank`) greedily minimizing the summed `residual` [Ly, D+1]."
     Ly, D = residual.shape[0], residual.shape[1] - 1
-    if not isinstance(mean_rank, int) or not min_rank <= mean_rank <= D or mean_rank % step:
-        raise ValueError(f"mean_rank must be a multiple of {step} in [{min_rank}, {D}], got {mean_rank!r}")
+    top = D if max_rank is None else min(max_rank, D)
+    if not isinstance(mean_rank, int) or not min_rank <= mean_rank <= top or mean_rank % step:
+        raise ValueError(f"mean_rank must be a multiple of {step} in [{min_rank}, {top}], got {mean_rank!r}")
     ranks = [min_rank] * Ly
     for _ in range((mean_rank - min_rank) * Ly // step):
-        gain = [residual[l, r] - residual[l, r + step] if r + step <= D else -1.0 for l, r in enumerate(ranks)]
+        gain = [residual[l, r] - residual[l, r + step] if r + step <= top else -1.0 for l, r in enumerate(ranks)]
         ranks[max(range(Ly), key=lambda l: gain[l])] += step
     return ranks
 

@@ -16,8 +16,8 @@ from .rsvd import low_rank_factors, energy_rank
 from .diagnostics import allocate_ranks
 
 # %% auto #0
-__all__ = ['SUPPORTED_MODEL_TYPES', 'rotate_half', 'rope_cos_sin', 'apply_rope', 'undo_rope', 'quantize_coeffs',
-           'dequantize_coeffs', 'quantize_tokens', 'unpack_int4', 'SpectralLayer', 'key_residuals',
+__all__ = ['BUDGET_MAX_RANK', 'SUPPORTED_MODEL_TYPES', 'rotate_half', 'rope_cos_sin', 'apply_rope', 'undo_rope',
+           'quantize_coeffs', 'dequantize_coeffs', 'quantize_tokens', 'unpack_int4', 'SpectralLayer', 'key_residuals',
            'allocate_key_ranks', 'check_architecture', 'find_rotary', 'SpectralCache']
 
 # %% ../nbs/03_cache.ipynb #e879dc5a
@@ -498,13 +498,15 @@ def key_residuals(layer: SpectralLayer, max_blocks: int = 8) -> torch.Tensor:
     res = torch.cat([torch.ones_like(frac[:, :1]), frac], -1).mean(0) if len(ev) else None
     return res if res is not None else torch.linspace(1, 0, k.shape[-1] + 1, dtype=torch.float64)
 
+BUDGET_MAX_RANK = 32   # the fused decode kernel's largest rank (05): a budget never sends a layer past it
+
 def allocate_key_ranks(layers: list) -> list[int]:
     "Set each layer's `k_keys` so that their mean is `config.k_keys`, by the layers' key spectra; mark the cache ranked."
     cfg, D, L = layers[0].config, layers[0].head_dim, layers[0].block_size
     step = 2 if cfg.k_keys % 2 == 0 else 1
     try:
         res = torch.stack([key_residuals(l) for l in layers])[:, :min(D, L) + 1].float()
-        ranks = allocate_ranks(res, cfg.k_keys, step=step, min_rank=step)
+        ranks = allocate_ranks(res, cfg.k_keys, step=step, min_rank=step, max_rank=max(BUDGET_MAX_RANK, cfg.k_keys))
     except (RuntimeError, ValueError) as e:  # an eigensolver failure: uniform ranks, one warning
         layers[0]._warn_once(f"key rank allocation failed ({type(e).__name__}: {e}); every layer keeps rank {cfg.k_keys}")
         ranks = [cfg.k_keys] * len(layers)
