@@ -126,7 +126,7 @@ def run_cases(a, ui, SpectralConfig, rows):
                                       spectral_first=a.spectral_first)
                 r["case"], r["layers"], r["batch"] = f"8B default B{a.batch}", model.config.num_hidden_layers, a.batch; add(r)
                 print(f"{json.dumps(r)} [{time.time() - t:.0f}s]", flush=True)
-            except torch.OutOfMemoryError as e: print(f"8B B{a.batch} {ctx}: out of memory ({e})"[:300], flush=True)
+            except Exception as e: print(f"8B B{a.batch} {ctx} failed: {type(e).__name__}: {e}"[:400], flush=True)
             gc.collect(); torch.cuda.empty_cache()
 
 def print_table(rows, unsloth_version):
