@@ -81,15 +81,19 @@ if "--faults" in sys.argv:
 result["rank_cases"] = fault_res
 
 # ---- 1b. (--v8) each new knob set on a few cases, each in its own process: a set that faults or fails is dropped --
-V8 = (dict(vt=True, vjoin=False, pair=False, dense_stages=1), dict(pair=False, dense_stages=1, split_factor=4),
-      dict(vt=True, vjoin=False))
+if "--v8b" not in sys.argv:
+    V8 = (dict(vt=True, vjoin=False, pair=False, dense_stages=1), dict(pair=False, dense_stages=1, split_factor=4),
+          dict(vt=True, vjoin=False))
 V8_ISO = [dict(dense_stages=1), dict(vt=True, vjoin=False), dict(vt=True, vjoin=False, pair=False),
           dict(vt=True, vjoin=False, dense_stages=1), dict(pair=False, dense_stages=1), dict(dense_stages=2)]
 ISO_CASES = [("8B 32K pre", "B=2,G=8,D=128,S=4,N=127,L=256,n_hot=252,cap=400,RK=16,quant=int4", 32, 1, "pre"),
              ("8B 8K post", "B=2,G=8,D=128,S=4,N=31,L=256,n_hot=252,cap=400,RK=16,quant=int4", 32, 1, "post"),
              ("smol 8K post Q2", "B=4,G=3,D=64,S=4,N=31,L=256,n_hot=200,cap=400,RK=16,quant=int4", 9, 2, "post")]
+if "--v8b" in sys.argv:   # vt (post-RoPE only since 13:28) on the post-RoPE cases
+    V8 = (dict(vt=True, vjoin=False), dict(vt=True, vjoin=False, pair=False), dict(vt=True, vjoin=False, dense_stages=1))
+    V8_ISO, ISO_CASES = list(V8), ISO_CASES[1:]
 bad_opts = set()
-if "--v8" in sys.argv:
+if "--v8" in sys.argv or "--v8b" in sys.argv:
     t0 = time.time()
     env = dict(os.environ, PYTHONPATH=".")
     procs = [(n, o, subprocess.Popen([sys.executable, "bench/kernel_fault.py", kw, str(H), str(Q), rope, "int4",
@@ -142,6 +146,7 @@ cases = [  # (name, random_layer kwargs, H, Q)
                                                    quant="int4", dtype=torch.bfloat16, values="int4"), 32, 1),
 ]
 if "--quick" in sys.argv: cases = [c for c in cases if "int4 values" in c[0] or "fp32" in c[0] or "lowrank" in c[0]]
+if "--v8b" in sys.argv: cases = [c for c in cases if "post" in c[0]]
 fails = 0
 for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only the 3-stage checks below
     try:
@@ -161,7 +166,8 @@ for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only t
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
 V8 = tuple(o for o in V8 if not _bad(o))
-V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if "--v8" in sys.argv else (
+V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
+    "--v8" in sys.argv or "--v8b" in sys.argv) else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
 for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0]]:
@@ -182,7 +188,7 @@ for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" i
 
 from unsloth_spectral.spectral_cache import SpectralLayer
 from unsloth_spectral.spectral_attention import spectral_attention
-for cfg, dt in () if "--v7c" in sys.argv else ((SpectralConfig(), torch.bfloat16),
+for cfg, dt in () if "--v7c" in sys.argv or "--v8b" in sys.argv else ((SpectralConfig(), torch.bfloat16),
                 (SpectralConfig(rope="post", quant="int8", values="lowrank"), torch.float16)):
     try:
         G, D, H, T = 8, 128, 32, 4096
@@ -206,7 +212,7 @@ for cfg, dt in () if "--v7c" in sys.argv else ((SpectralConfig(), torch.bfloat16
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
-for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else
+for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in sys.argv else
              ({}, *V8[:1]) if "--v8" in sys.argv else
              ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True))):
     try:
@@ -340,11 +346,17 @@ if "--v8" in sys.argv:   # around v8's knobs: the dense loops unpipelined (less 
     VARIANTS = {"post": [dict(), D1, dict(D1, pair=False, split_factor=3), dict(D1, pair=False, split_factor=4),
                          dict(VT, pair=False), dict(VT, pair=False, split_factor=4), dict(D1, split_factor=4)],
                 "pre": [dict(), D1, VT]}
+if "--v8b" in sys.argv:
+    VT = dict(vt=True, vjoin=False)
+    VARIANTS = {"post": [dict(), VT, dict(VT, pair=False), dict(VT, pair=False, split_factor=3), dict(VT, dense_stages=1)],
+                "pre": []}
+if "--v8" in sys.argv or "--v8b" in sys.argv:
     VARIANTS = {r: [o for o in v if not _bad(o)] for r, v in VARIANTS.items()}
 best = {"pre": {}, "post": {}}
 t0 = time.time()
 sweep_res = {}
 for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
+    if not VARIANTS[rope]: continue
     c = replace(cfg, rope=rope)
     scores = {}
     for T, B in ((32768, 8), (131072, 1)):
@@ -384,6 +396,7 @@ for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, 
                       dict(config=replace(cfg, k_keys=24), contexts=(32768, 131072), **best["pre"])),)
                     if "--v8" in sys.argv else ())):
     if time.time() - T_SCRIPT > T_BUDGET: say(f"\n{title}: skipped (time budget)"); continue
+    if "--v8b" in sys.argv and "post-RoPE" not in title: continue
     say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)
     try:
         rows = run_benchmark(verbose=False, **kw)

@@ -603,7 +603,8 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
-        bool(rot16) and rope_pre and query.dtype != torch.float32, bool(vt) and v_int4)
+        bool(rot16) and rope_pre and query.dtype != torch.float32,
+        bool(vt) and v_int4 and not rope_pre)   # vt with pre-RoPE keys gave non-finite output on the H200 (13:28)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
