@@ -348,7 +348,7 @@ if "--v8" in sys.argv:   # around v8's knobs: the dense loops unpipelined (less 
                 "pre": [dict(), D1, VT]}
 if "--v8b" in sys.argv:
     VT = dict(vt=True, vjoin=False)
-    VARIANTS = {"post": [dict(), VT, dict(VT, pair=False), dict(VT, pair=False, split_factor=3), dict(VT, dense_stages=1)],
+    VARIANTS = {"post": [dict(), VT, dict(VT, pair=False), dict(VT, pair=False, split_factor=3), dict(VT, num_stages=2)],
                 "pre": []}
 if "--v8" in sys.argv or "--v8b" in sys.argv:
     VARIANTS = {r: [o for o in v if not _bad(o)] for r, v in VARIANTS.items()}
