@@ -5,7 +5,8 @@ spectral_attention), (3) where the time goes (torch.profiler per kernel, host ti
 Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--faults] [--sanitize] [--quick]
        [--noprofile] [--v7b | --v7c | --v8] 2>&1 | tee $OUT/kernel.log
 --v7b: correctness again with rot16, sweep around v7's defaults; --v7c: correctness again with num_stages=3;
---v8: correctness again with v8's knobs (vt, dense_stages, pair off), sweep around them, rank-24 rows."""
+--v8: correctness again with v8's knobs (vt, dense_stages, pair off), sweep around them, rank-24 rows;
+--v8b: vt on post-RoPE only; --final: correctness and tables at the defaults only (with the rank-24 rows)."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -166,7 +167,7 @@ for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only t
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
 V8 = tuple(o for o in V8 if not _bad(o))
-V7_OPTS = (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
+V7_OPTS = () if "--final" in sys.argv else (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
     "--v8" in sys.argv or "--v8b" in sys.argv) else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
@@ -212,7 +213,7 @@ for cfg, dt in () if "--v7c" in sys.argv or "--v8b" in sys.argv else ((SpectralC
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
-for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in sys.argv else
+for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in sys.argv else ({},) if "--final" in sys.argv else
              ({}, *V8[:1]) if "--v8" in sys.argv else
              ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True))):
     try:
@@ -394,7 +395,7 @@ for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, 
                    dict(**smol, **best["pre"])),
                   *((("Llama-3-8B attention, bf16, retrieval preset (keys rank 24 int4 pre-RoPE, per-token int4 values)",
                       dict(config=replace(cfg, k_keys=24), contexts=(32768, 131072), **best["pre"])),)
-                    if "--v8" in sys.argv else ())):
+                    if "--v8" in sys.argv or "--final" in sys.argv else ())):
     if time.time() - T_SCRIPT > T_BUDGET: say(f"\n{title}: skipped (time budget)"); continue
     if "--v8b" in sys.argv and "post-RoPE" not in title: continue
     say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)

@@ -557,7 +557,8 @@ class _Plan:
 def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis, v_mean, pad,
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
-               asm=True, fuse_merge=True, pair=None, vjoin=True, qblock=False, rot16=False, vt=False, dense_stages=None, borrowed=None) -> _Plan:
+               asm=True, fuse_merge=True, pair=None, vjoin=None, qblock=False, rot16=False, vt=None, dense_stages=None,
+               borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -569,12 +570,17 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     dev = query.device
     # defaults from the H200 sweeps (notes/kernel.md, v6 and v7): post-RoPE tiles of 128 tokens, two per iteration
     # (a whole block of 256), under the compiler's 3-stage pipeline; pre-RoPE tiles of 64 tokens (its rebuild is
-    # register-heavy), one per iteration, 3-stage pipeline; one joined value product per tile in both
+    # register-heavy), one per iteration, 3-stage pipeline, dense loops unpipelined (40 KB less shared memory, same
+    # time); post-RoPE value codes loaded turned (`vt`, two products per tile), pre-RoPE one joined value product
     if tile is None: tile = min(L & -L, 64 if rope_pre else 128)   # a power of two that divides L
     if num_warps is None: num_warps = 4
     if pair is None: pair = not rope_pre
     if prefetch is None: prefetch = False
     if num_stages is None: num_stages = 1 if prefetch else 3
+    if vt is None: vt = not rope_pre
+    vt = bool(vt) and v_int4 and not rope_pre   # vt with pre-RoPE keys gave non-finite output on the H200 (13:28)
+    if vjoin is None: vjoin = not vt
+    if dense_stages is None and rope_pre: dense_stages = 1
     tpb = L // tile
     pair = bool(pair) and tpb % 2 == 0                             # two tiles of one block per iteration
     qblock = bool(qblock) and not rope_pre and tpb > 1 + pair      # B_k q once per block, not per iteration
@@ -603,8 +609,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
-        bool(rot16) and rope_pre and query.dtype != torch.float32,
-        bool(vt) and v_int4 and not rope_pre)   # vt with pre-RoPE keys gave non-finite output on the H200 (13:28)
+        bool(rot16) and rope_pre and query.dtype != torch.float32, vt)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
