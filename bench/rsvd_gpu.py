@@ -3,7 +3,7 @@ against torch.linalg.svd (default driver and gesvda) and torch.svd_lowrank, batc
 and 32 (the library call, which replays its cached CUDA graph after the first calls of a shape, and the same call
 with graphs off), checks of the graphed call (same result as eager, non-finite input raises, a zero block goes to the
 robust path, the cache stays bounded), variants of the method (one setting changed at a time, and all session-3
-settings together), the pieces timed alone and a profile of an eager call per rank.
+or session-4 settings together), the pieces timed alone and a profile of an eager call per rank.
 
 usage (repo root, CUDA machine): PYTHONPATH=. python3 bench/rsvd_gpu.py [--kv dev/rsvd_smol_kv.pt] [--out DIR] [--quick | --lean]
 """
@@ -84,6 +84,65 @@ def variants(rank):
     return out
 
 
+def variants_s5(rank):
+    "The session-5 changes one at a time back to their session-4 form (and the new options not on by default), and all at once."
+    big = rank + 8 > 32
+    out = {"variant: eager (graphs off, _GRAPH_SLOTS=0)": eager_svd}
+    session4 = dict(_GRAM_KERNEL=False, _LEFT_KERNEL=False, _LEFT_FOLDED=False, _CHOL_DEFER=False)
+    out["variant: session-4 settings (cuBLAS Gram, left factors, block chol_inv)"] = with_patch(randomized_svd, **session4)
+    out["variant: left factors by PyTorch, folded (no fused kernel)"] = with_patch(randomized_svd, _LEFT_KERNEL=False)
+    out["variant: Gram by a float32 cuBLAS product + conversion (session 4)"] = with_patch(randomized_svd, _GRAM_KERNEL=False)
+    out["variant: Gram kernel with three TF32 products (no transpose)"] = with_patch(randomized_svd, _GRAM_SYM=False)
+    out["variant: left factors by PyTorch as U = XV/S, U - U E/2 (session 4)"] = with_patch(randomized_svd, _LEFT_KERNEL=False, _LEFT_FOLDED=False)
+    out["variant: session-4 Gram and left factors, deferred chol_inv"] = with_patch(randomized_svd, _GRAM_KERNEL=False, _LEFT_KERNEL=False, _LEFT_FOLDED=False)
+    if big: out["variant: chol_inv session-4 block kernel (l = 40)"] = with_patch(randomized_svd, _CHOL_DEFER=False)
+    out["variant: chol_inv deferred on 16 + rest columns for 16 < l <= 32" + (" (shrink)" if big else " (l = 24)")] = \
+        with_patch(randomized_svd, _CHOL_DEFER16=True)
+    out[f"variant: Jacobi 3 sweeps"] = with_patch(randomized_svd, _RSVD_SWEEPS=3)
+    return out
+
+def parts_s5(A):
+    "The session-5 pieces alone: the Gram matrix (kernel against cuBLAS, with its error) and chol_inv paths."
+    X = A.float(); out = {}
+    ref = (X.double().mT @ X.double())
+    scale = (X.double().abs().mT @ X.double().abs())
+    with rsvd._full_fp32():
+        out["G = XᵀX float32 cuBLAS (512×128×128)"] = fast_ms(lambda: X.mT @ X)
+        out["G = XᵀX float32 cuBLAS + .double() (session 4)"] = fast_ms(lambda: (X.mT @ X).double())
+        out["G float32 cuBLAS: worst error / (|X|ᵀ|X|) (not ms)"] = (((X.mT @ X).double() - ref).abs() / scale).max().item()
+        for sym in (True, False):
+            name = "hiᵀlo + transpose" if sym else "three products"
+            try:
+                fn = with_patch(lambda: rsvd.gram(X, kernel=True), _GRAM_SYM=sym)
+                out[f"G gram kernel, {name}"] = fast_ms(fn)
+                out[f"G gram kernel, {name}: worst error / (|X|ᵀ|X|) (not ms)"] = ((fn() - ref).abs() / scale).max().item()
+            except Exception as e: print(f"gram kernel ({name}) failed: {type(e).__name__}: {e}")
+        for rank in (16, 32):
+            V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
+            Uk, okk = rsvd.left_factors_fused(X, V, S)
+            for name, patch in (("fused kernel", {}), ("PyTorch folded", dict(_LEFT_KERNEL=False)),
+                                ("PyTorch session 4", dict(_LEFT_KERNEL=False, _LEFT_FOLDED=False))):
+                fn = with_patch(lambda: rsvd._left_factors(X, V, S), **patch)
+                try:
+                    out[f"left factors rank {rank}, {name}"] = fast_ms(fn)
+                    U2, ok2 = fn()
+                    out[f"left factors rank {rank}, {name}: max |U - U_fused| (not ms)"] = (U2 - Uk).abs().max().item()
+                except Exception as e: print(f"left factors {name} failed: {type(e).__name__}: {e}")
+        G = ref
+        for l in (24, 32, 40):
+            W = G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64); M = W.mT @ W
+            cref = rsvd.chol_inv(M, 1e-13, kernel=False)
+            opts = {"default": {}}
+            if l > 32: opts["session-4 block kernel"] = dict(_CHOL_DEFER=False)
+            if 16 < l <= 32: opts["deferred 16 + rest"] = dict(_CHOL_DEFER16=True)
+            for name, patch in opts.items():
+                fn = with_patch(lambda: rsvd.chol_inv(M, 1e-13, kernel=True), **patch)
+                try:
+                    out[f"chol_inv l={l} {name}"] = fast_ms(fn)
+                    out[f"chol_inv l={l} {name}: rel err vs torch (not ms)"] = ((fn() - cref).abs().max() / cref.abs().max()).item()
+                except Exception as e: print(f"chol_inv l={l} {name} failed: {type(e).__name__}: {e}")
+    return out
+
 def graph_checks(A):
     "The graphed call against the eager one, bad input through the graph, and the cache bound."
     lines = []
@@ -159,7 +218,7 @@ def main():
     ap = argparse.ArgumentParser(); ap.add_argument("--kv", default="dev/rsvd_smol_kv.pt"); ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--quick", action="store_true", help="accuracy, graph checks and the four-way table only (no variants, pieces, profile)")
-    ap.add_argument("--lean", action="store_true", help="like the full run with only the variants against session 3 and no pieces")
+    ap.add_argument("--lean", action="store_true", help="like the full run with only the session-5 variants and pieces")
     a = ap.parse_args()
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -234,7 +293,7 @@ def main():
                              (f"torch.svd_lowrank(q={q}, niter=1)", t_low, low),
                              ("randomized_svd (oversample=8, n_iter=2; library call)", t_ours, ours)):
             r, o = quality(A, *usv, opt[rank]); rows.append((rank, name, t, r, o))
-        chosen = {} if a.quick else {n: f for n, f in variants(rank).items() if not a.lean or "session 3" in n or "session-3" in n or "eager" in n}
+        chosen = {} if a.quick else variants_s5(rank) if a.lean else variants(rank) | variants_s5(rank)
         for name, fn in chosen.items():
             try:
                 t = fast_ms(lambda: fn(A, rank)); r, o = quality(A, *fn(A, rank), opt[rank])
@@ -242,7 +301,7 @@ def main():
                 print(f"{name} failed: {type(e).__name__}: {e}"); t = r = o = float("nan")
             rows.append((rank, "  " + name, t, r, o))
     res["rows"] = [dict(zip(("rank", "method", "ms", "error_ratio", "orthogonality"), x)) for x in rows]
-    res["parts"] = parts(A) if not (a.quick or a.lean) else {}
+    res["parts"] = {} if a.quick else parts_s5(A) if a.lean else parts(A) | parts_s5(A)
     print("\nparts (median ms):")
     for k, v in res["parts"].items(): print(f"  {k}: {v:.4g}")
 
@@ -262,7 +321,8 @@ def main():
     for rank in (16, 32):
         g = next(t for rk, n, t, *_ in rows if rk == rank and "gesvda" in n)
         o = next(t for rk, n, t, *_ in rows if rk == rank and n.startswith("randomized_svd"))
-        line = f"rank {rank}: randomized_svd {o:.3f} ms, gesvda {g:.3f} ms: {g / o:.1f}x faster (target <= 1.5 ms: {'met' if o <= 1.5 else 'NOT met'})"
+        line = f"rank {rank}: randomized_svd {o:.3f} ms, gesvda {g:.3f} ms: {g / o:.1f}x faster (target <= 1.5 ms: {'met' if o <= 1.5 else 'NOT met'}); " \
+               f"kernels in use at the end: Gram {rsvd._GRAM_KERNEL}, left factors {rsvd._LEFT_KERNEL}"
         print(line); res.setdefault("summary", []).append(line)
     with open(os.path.join(a.out, "rsvd.json"), "w") as f: json.dump(res, f, indent=1)
 

@@ -12,8 +12,8 @@ import warnings
 import torch
 
 # %% auto #0
-__all__ = ['NonFiniteError', 'chol_inv_reference', 'chol_inv', 'jacobi_eigh', 'randomized_svd', 'optimal_error', 'rsvd_error',
-           'decaying_matrices', 'low_rank_factors', 'energy_rank']
+__all__ = ['NonFiniteError', 'chol_inv_reference', 'chol_inv', 'jacobi_eigh', 'gram', 'left_factors_fused', 'randomized_svd',
+           'optimal_error', 'rsvd_error', 'decaying_matrices', 'low_rank_factors', 'energy_rank']
 
 # %% ../nbs/02_rsvd.ipynb #0a15c978
 class NonFiniteError(ValueError):
@@ -50,7 +50,9 @@ except ImportError: triton = None   # no Triton (macOS, Windows): the PyTorch pa
 
 _TINY = 1e-300   # float64 pivot floor
 _CHOL_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program by tile size (64: the block kernel on three 32×32 tiles)
-_CHOL_BLOCKS = True   # 32 < l <= 64: one launch of the block kernel (False: two launches of the 32×32 one and products between)
+_CHOL_BLOCKS = True   # 32 < l <= 64: one launch of a block kernel (False: two launches of the 32×32 one and products between)
+_CHOL_DEFER = True    # 32 < l <= 64: the deferred block kernel (the 32 leading columns alone, then products); False: the session-4 block kernel
+_CHOL_DEFER16 = False # 16 < l <= 32: the deferred kernel on a 16-column leading block (False: one 32×32 tile)
 
 if triton is not None:
     @triton.jit
@@ -128,6 +130,73 @@ if triton is not None:
         tl.store(dst + (cols2 + 32) * l + rows, tl.zeros([32, B2], dtype=tl.float64), mask=cols2 < l2)
         tl.store(dst + (cols2 + 32) * l + rows2 + 32, X22, mask=in22)
 
+    @triton.jit
+    def _chol_inv_deferred_kernel(M, R, l, shift, B1: tl.constexpr, B2: tl.constexpr):
+        "R⁻¹ = L⁻ᵀ for B1 < l <= B1 + B2: the leading B1 columns alone, the off-diagonal block and the Schur complement by products through R, then the last l − B1 columns; one float64 matrix per program."
+        b = tl.program_id(0).to(tl.int64)
+        i1, i2 = tl.arange(0, B1), tl.arange(0, B2)
+        r1, c1, r2, c2 = i1[:, None], i1[None, :], i2[:, None], i2[None, :]
+        l2 = l - B1                                                                  # rows of the second block
+        in2, in22 = i2 < l2, (r2 < l2) & (c2 < l2)
+        src, dst = M + b * l * l, R + b * l * l
+        A = tl.load(src + r1 * l + c1)                                                # [B1, B1]
+        S = tl.load(src + (r2 + B1) * l + c2 + B1, mask=in22, other=0.0)             # [B2, B2]
+        tr = tl.sum(tl.sum(tl.where(r1 == c1, A, 0.0), axis=1), axis=0) + \
+             tl.sum(tl.sum(tl.where(r2 == c2, S, 0.0), axis=1), axis=0)
+        A = tl.where(r1 == c1, A + (shift * tr / l + 1e-300), A)
+        S = tl.where((r2 == c2) & in22, S + (shift * tr / l + 1e-300), S)
+        # stage 1: Cholesky and L₁₁⁻¹ of the leading block alone (the loop of _chol_inv_kernel)
+        X = tl.where(r1 == c1, 1.0, 0.0).to(tl.float64)
+        for j in range(B1):
+            col = tl.sum(tl.where(c1 == j, A, 0.0), axis=1)
+            rd = 1.0 / tl.sqrt(tl.maximum(tl.sum(tl.where(i1 == j, col, 0.0), axis=0), 1e-300))
+            lj = tl.where(i1 >= j, col * rd, 0.0)
+            A = A - lj[:, None] * lj[None, :]
+            xj = tl.sum(tl.where(r1 == j, X, 0.0), axis=0) * rd
+            below = tl.where(i1 > j, lj, 0.0)
+            X = tl.where(r1 == j, xj[None, :], X - below[:, None] * xj[None, :])
+        tl.store(dst + c1 * l + r1, X)                                                # R₁₁ = X₁₁ᵀ, final
+        tl.debug_barrier()
+        # stage 2: L₂₁ = M₂₁ L₁₁⁻ᵀ, kept in R's lower-left block (zero in the result) for the next products
+        L21 = tl.zeros([B2, B1], dtype=tl.float64)
+        for k in tl.static_range(B1):
+            a = tl.load(src + (i2 + B1) * l + k, mask=in2, other=0.0)                  # M₂₁[:, k]
+            x = tl.load(dst + k * l + i1)                                             # R₁₁[k, :] = X₁₁[:, k]
+            L21 += a[:, None] * x[None, :]
+        tl.store(dst + (r2 + B1) * l + c1, L21, mask=r2 < l2)
+        tl.debug_barrier()
+        # stage 3: the Schur complement S = M₂₂ − L₂₁L₂₁ᵀ and T = L₂₁ L₁₁⁻¹
+        T = tl.zeros([B2, B1], dtype=tl.float64)
+        for j in tl.static_range(B1):
+            v = tl.load(dst + (i2 + B1) * l + j, mask=in2, other=0.0)                 # L₂₁[:, j]
+            w = tl.load(dst + (i2 + B1) * l + j, mask=in2, other=0.0)
+            x = tl.load(dst + i1 * l + j)                                             # R₁₁[:, j] = X₁₁[j, :]
+            S -= v[:, None] * w[None, :]
+            T += v[:, None] * x[None, :]
+        tl.debug_barrier()
+        tl.store(dst + (r2 + B1) * l + c1, T, mask=r2 < l2)                           # T replaces L₂₁ there
+        # stage 4: Cholesky and L₂₂⁻¹ of the Schur complement
+        X2 = tl.where(r2 == c2, 1.0, 0.0).to(tl.float64)
+        for j in range(l2):
+            col = tl.sum(tl.where(c2 == j, S, 0.0), axis=1)
+            rd = 1.0 / tl.sqrt(tl.maximum(tl.sum(tl.where(i2 == j, col, 0.0), axis=0), 1e-300))
+            lj = tl.where(i2 >= j, col * rd, 0.0)
+            S = S - lj[:, None] * lj[None, :]
+            xj = tl.sum(tl.where(r2 == j, X2, 0.0), axis=0) * rd
+            below = tl.where(i2 > j, lj, 0.0)
+            X2 = tl.where(r2 == j, xj[None, :], X2 - below[:, None] * xj[None, :])
+        tl.store(dst + (c2 + B1) * l + r2 + B1, X2, mask=in22)                        # R₂₂ = X₂₂ᵀ
+        tl.debug_barrier()
+        # stage 5: X₂₁ = −X₂₂ T (L⁻¹ = [[X₁₁, 0], [X₂₁, X₂₂]]), R₁₂ = X₂₁ᵀ, and R's lower-left block back to zero
+        X21 = tl.zeros([B2, B1], dtype=tl.float64)
+        for i in tl.static_range(B2):
+            xc = tl.load(dst + (i + B1) * l + B1 + i2, mask=in2 & (i2 * 0 + i < l2), other=0.0)  # R₂₂[i, :] = X₂₂[:, i]
+            t = tl.load(dst + (i + B1) * l + i1, mask=i1 * 0 + i < l2, other=0.0)    # T[i, :]
+            X21 -= xc[:, None] * t[None, :]
+        tl.debug_barrier()
+        tl.store(dst + c1 * l + r2 + B1, X21, mask=r2 < l2)
+        tl.store(dst + (r2 + B1) * l + c1, tl.zeros([B2, B1], dtype=tl.float64), mask=r2 < l2)
+
 def chol_inv_reference(M: torch.Tensor, shift: float = 0.0) -> torch.Tensor:
     "`R⁻¹ = L⁻ᵀ` for `M + shift·tr(M)/l·I = L Lᵀ`, batched (PyTorch, any device)."
     l = M.shape[-1]
@@ -155,6 +224,11 @@ def chol_inv(M: torch.Tensor, shift: float = 0.0, kernel: bool | None = None) ->
     if l > 32 and not _CHOL_BLOCKS: return _chol_inv_split(M, shift)
     Mc = M.reshape(-1, l, l).contiguous()
     R = torch.empty_like(Mc)
+    lead = 32 if l > 32 and _CHOL_DEFER else 16 if 16 < l <= 32 and _CHOL_DEFER16 else 0
+    if lead:
+        rest = max(8, 1 << (l - lead - 1).bit_length())
+        _chol_inv_deferred_kernel[(Mc.shape[0],)](Mc, R, l, float(shift), B1=lead, B2=rest, num_warps=_CHOL_WARPS[lead])
+        return R.view(M.shape)
     if l > 32:
         _chol_inv_blocks_kernel[(Mc.shape[0],)](Mc, R, l, float(shift), B2=16 if l <= 48 else 32, num_warps=_CHOL_WARPS[64])
         return R.view(M.shape)
@@ -231,9 +305,121 @@ def jacobi_eigh(H: torch.Tensor, sweeps: int | None = None, dot: bool | None = N
                                         DOT=_JACOBI_DOT if dot is None else dot, num_warps=_JACOBI_WARPS.get(block, 8))
     return lam.view(H.shape[:-1]), Z.view(H.shape), off.view(H.shape[:-2])
 
+# %% ../nbs/02_rsvd.ipynb #d78199ee
+_GRAM_KERNEL = True   # CUDA, n <= 128: G = XᵀX by the Triton kernel below (False: a float32 cuBLAS product, converted)
+_GRAM_SYM = True      # the kernel forms hiᵀlo once and adds its transpose (False: a third product loᵀhi)
+
+if triton is not None:
+    @triton.jit
+    def _gram_kernel(X, G, m, n, sb, sm, sn, BN: tl.constexpr, BK: tl.constexpr, SYM: tl.constexpr):
+        "G = XᵀX (float64) of one float32 m×n matrix per program, from TF32 products of the split x = hi + lo."
+        b = tl.program_id(0).to(tl.int64)
+        rk, cn = tl.arange(0, BK), tl.arange(0, BN)
+        hh = tl.zeros([BN, BN], dtype=tl.float32)
+        hl = tl.zeros([BN, BN], dtype=tl.float32)
+        lh = tl.zeros([BN, BN], dtype=tl.float32)
+        for k in range(0, m, BK):
+            r = k + rk
+            x = tl.load(X + b * sb + r[:, None] * sm + cn[None, :] * sn, mask=(r[:, None] < m) & (cn[None, :] < n), other=0.0)  # [BK, BN]
+            # stage 1: the split, hi = x rounded to TF32 (10 mantissa bits), lo = x - hi exactly
+            hi = ((x.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
+            lo = x - hi
+            # stage 2: the products on the tensor cores
+            hiT = tl.trans(hi)
+            hh = tl.dot(hiT, hi, hh, input_precision="tf32")
+            hl = tl.dot(hiT, lo, hl, input_precision="tf32")
+            if not SYM: lh = tl.dot(tl.trans(lo), hi, lh, input_precision="tf32")
+        g = hh + hl + (tl.trans(hl) if SYM else lh)
+        inside = (cn[:, None] < n) & (cn[None, :] < n)
+        tl.store(G + b * n * n + cn[:, None] * n + cn[None, :], g.to(tl.float64), mask=inside)
+
+def _kernel_failed(switch, err):
+    "After a kernel failed to build or launch: turn its switch (`_GRAM_KERNEL`, `_LEFT_KERNEL`) off, so PyTorch serves from now on."
+    globals()[switch] = False
+    warnings.warn(f"randomized_svd: {switch} kernel failed ({type(err).__name__}: {err}); using PyTorch products")
+
+def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None = None) -> torch.Tensor:
+    "`G = XᵀX` [..., n, n] in float64 of each float32 `X` [..., m, n] (into `out` if given): the Triton kernel on CUDA (n <= 128), else a float32 product."
+    m, n = X.shape[-2:]
+    if kernel is None: kernel = _GRAM_KERNEL and X.is_cuda and triton is not None and n <= 128 and X.dtype == torch.float32 and X.numel() > 0
+    if kernel:
+        Xb = X.reshape(-1, m, n)
+        G = torch.empty(Xb.shape[0], n, n, dtype=torch.float64, device=X.device) if out is None else out.view(-1, n, n)
+        bn = max(16, 1 << (n - 1).bit_length())               # plain int math: no Triton call on the host
+        try:
+            _gram_kernel[(Xb.shape[0],)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), BN=bn, BK=32, SYM=_GRAM_SYM,
+                                         num_warps=8 if bn > 64 else 4)
+            return G.view(*X.shape[:-2], n, n)
+        except Exception as e:
+            if X.is_cuda and torch.cuda.is_current_stream_capturing(): raise
+            _kernel_failed("_GRAM_KERNEL", e)
+    G = (X.mT @ X).double()
+    return G if out is None else out.copy_(G)
+
+# %% ../nbs/02_rsvd.ipynb #41f76f03
+_LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernel below (False: PyTorch products)
+_NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
+
+if triton is not None:
+    @triton.jit
+    def _split_tf32(x):
+        "x = hi + lo with hi rounded to TF32 (10 mantissa bits) and lo exact."
+        hi = ((x.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
+        return hi, x - hi
+
+    @triton.jit
+    def _dot3(ah, al, bh, bl, acc):
+        "acc + ab at about float32 accuracy from three TF32 products (al·bl dropped)."
+        acc = tl.dot(ah, bh, acc, input_precision="tf32")
+        acc = tl.dot(ah, bl, acc, input_precision="tf32")
+        return tl.dot(al, bh, acc, input_precision="tf32")
+
+    @triton.jit
+    def _left_kernel(X, V, S, U, OK, m, n, k, sb, sm, sn, tol, BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr):
+        "U = XV/S·(I − E/2), E = (XV/S)ᵀ(XV/S) − I, and |E| <= tol, for one float32 m×n matrix per program."
+        b = tl.program_id(0).to(tl.int64)
+        rm, cn, cr = tl.arange(0, BM), tl.arange(0, BN), tl.arange(0, BR)
+        s = tl.load(S + b * k + cr, mask=cr < k, other=1.0)
+        v = tl.load(V + b * n * k + cn[:, None] * k + cr[None, :], mask=(cn[:, None] < n) & (cr[None, :] < k), other=0.0)
+        vh, vl = _split_tf32(v / s[None, :])                                         # V' = V/S   [BN, BR]
+        E = tl.zeros([BR, BR], dtype=tl.float32)
+        dst = U + b * m * k
+        # stage 1: U = XV' tile by tile (stored), and UᵀU
+        for i in range(0, m, BM):
+            r = i + rm
+            x = tl.load(X + b * sb + r[:, None] * sm + cn[None, :] * sn, mask=(r[:, None] < m) & (cn[None, :] < n), other=0.0)
+            xh, xl = _split_tf32(x)
+            u = _dot3(xh, xl, vh, vl, tl.zeros([BM, BR], dtype=tl.float32))           # [BM, BR]
+            tl.store(dst + r[:, None] * k + cr[None, :], u, mask=(r[:, None] < m) & (cr[None, :] < k))
+            uh, ul = _split_tf32(u)
+            E = _dot3(tl.trans(uh), tl.trans(ul), uh, ul, E)
+        # stage 2: the Newton–Schulz step U ← U(I − E/2) on the stored tiles
+        eye = (cr[:, None] == cr[None, :]) & (cr[:, None] < k)
+        E = E - tl.where(eye, 1.0, 0.0)
+        bad = tl.sum(tl.sum(tl.where(tl.abs(E) <= tol, 0, 1), axis=1), axis=0)      # nan counts as bad
+        ch, cl = _split_tf32(tl.where(eye, 1.0, 0.0) - 0.5 * E)
+        tl.debug_barrier()
+        for i in range(0, m, BM):
+            r = i + rm
+            inside = (r[:, None] < m) & (cr[None, :] < k)
+            u = tl.load(dst + r[:, None] * k + cr[None, :], mask=inside, other=0.0)
+            uh, ul = _split_tf32(u)
+            tl.store(dst + r[:, None] * k + cr[None, :], _dot3(uh, ul, ch, cl, tl.zeros([BM, BR], dtype=tl.float32)), mask=inside)
+        tl.store(OK + b, (bad == 0).to(tl.int8))
+
+def left_factors_fused(X: torch.Tensor, V: torch.Tensor, S: torch.Tensor):
+    "`U = XV/S` [..., m, rank] after one Newton–Schulz step and whether `UᵀU` was within `_NS_TOL` of I before it [...], by the fused kernel (float32 X, V, S)."
+    m, n = X.shape[-2:]; k = V.shape[-1]
+    Xb = X.reshape(-1, m, n)
+    Vc, Sc = V.reshape(-1, n, k).contiguous(), S.reshape(-1, k).contiguous()
+    U = torch.empty(Xb.shape[0], m, k, dtype=torch.float32, device=X.device)
+    ok = torch.empty(Xb.shape[0], dtype=torch.int8, device=X.device)
+    _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
+                                 BM=32, BN=max(16, 1 << (n - 1).bit_length()), BR=max(16, 1 << (k - 1).bit_length()), num_warps=4)
+    return U.view(*X.shape[:-2], m, k), ok.view(X.shape[:-2]) != 0
+
 # %% ../nbs/02_rsvd.ipynb #e9744e44
 _ORTH_TOL = 1e-4
-_NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL after it
 _SHIFT = 1e-13        # relative Cholesky shift inside the subspace iteration (float64)
 _SMALL = 32           # l above this at rank <= 32: shrink to 32 dims first (torch's CUDA eigh is batched up to 32×32, the kernels are fast on 32×32 tiles)
 _SHRINK_INNER = 1     # H² steps of the shrink
@@ -299,7 +485,7 @@ def _orth_dev(M):
     return (M.mT @ M - eye).abs().flatten(-2).amax(-1)
 
 def _right_factors(G, rank, n_iter, omega):
-    "From the Gram matrices `G = XᵀX` [..., n, n] (float32): V [..., n, rank], S [..., rank], and finite, ok [...] (V orthonormal, S finite); no host synchronization on CUDA when l <= 64."
+    "From the Gram matrices `G = XᵀX` [..., n, n] (float64): V [..., n, rank], S [..., rank], and finite, ok [...] (V orthonormal, S finite); no host synchronization on CUDA when l <= 64."
     G = G.double()
     finite = torch.isfinite(G.diagonal(dim1=-2, dim2=-1)).all(-1)  # [...]
     torch_eigh = not (G.is_cuda and _sync_free(rank, omega.shape[-1]))   # the Jacobi kernel takes inf and nan, torch's eigh not
@@ -312,15 +498,27 @@ def _right_factors(G, rank, n_iter, omega):
     S = lam.clamp_min(0).sqrt().float()                           # [..., rank]
     return V, S, finite, (_orth_dev(V) <= _ORTH_TOL) & torch.isfinite(S).all(-1)
 
+_LEFT_FOLDED = True   # U = X(V/S) and U(I - E/2): two products and no pass over U between them (False: the session-4 form)
+
 def _left_factors(X, V, S):
     "`U = XV/S` [..., m, rank] after one Newton–Schulz step, and whether `UᵀU` was within `_NS_TOL` of I before it [...]."
-    U = (X @ V) / S.unsqueeze(-2)                                 # [..., m, rank]
-    E = U.mT @ U - torch.eye(V.shape[-1], device=U.device)
-    return U - 0.5 * (U @ E), E.abs().flatten(-2).amax(-1) <= _NS_TOL
+    if _LEFT_KERNEL and X.is_cuda and triton is not None and X.shape[-1] <= 128 and V.shape[-1] <= 64 and X.numel() > 0:
+        try: return left_factors_fused(X, V, S)
+        except Exception as e:
+            if torch.cuda.is_current_stream_capturing(): raise
+            _kernel_failed("_LEFT_KERNEL", e)
+    eye = torch.eye(V.shape[-1], device=V.device)
+    if not _LEFT_FOLDED:
+        U = (X @ V) / S.unsqueeze(-2)                             # [..., m, rank]
+        E = U.mT @ U - eye
+        return U - 0.5 * (U @ E), E.abs().flatten(-2).amax(-1) <= _NS_TOL
+    U = X @ (V / S.unsqueeze(-2))                                 # [..., m, rank]
+    E = U.mT @ U - eye                                            # [..., rank, rank]
+    return U @ (eye - 0.5 * E), E.abs().flatten(-2).amax(-1) <= _NS_TOL
 
 def _rsvd_gram(X, rank, n_iter, omega):
     "Fast path on `G = XᵀX`: (U, S, Vh, finite, ok), the last two [...] booleans."
-    V, S, finite, ok = _right_factors(X.mT @ X, rank, n_iter, omega)
+    V, S, finite, ok = _right_factors(gram(X), rank, n_iter, omega)
     U, ok_left = _left_factors(X, V, S)
     return U, S, V.mT, finite, ok & ok_left
 
@@ -353,7 +551,7 @@ _graphs, _graph_calls = OrderedDict(), OrderedDict()   # key -> _GraphedFastPath
 class _GraphedFastPath:
     "`_right_factors` captured in a CUDA graph for one shape, from a static Gram matrix; the two passes over `X` run eagerly around it."
     def __init__(self, X, rank, n_iter, omega):
-        self.G = X.mT @ X                                         # the graph reads this address   [..., n, n] float32
+        self.G = gram(X)                                          # the graph reads this address   [..., n, n] float64
         self.omega = omega
         side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side): _right_factors(self.G, rank, n_iter, omega)   # warm-up: kernels built, workspaces set
@@ -362,8 +560,8 @@ class _GraphedFastPath:
         with torch.cuda.graph(self.graph): self.out = _right_factors(self.G, rank, n_iter, omega)
 
     def __call__(self, X):
-        "Gram product of `X` (float32) into the static input, replay, then `U` from `X`: fresh U, S, Vh, the graph's own finite (valid until the next replay), ok and the two flags."
-        torch.matmul(X.mT, X, out=self.G); self.graph.replay()
+        "Gram matrix of `X` (float32) into the static input, replay, then `U` from `X`: fresh U, S, Vh, the graph's own finite (valid until the next replay), ok and the two flags."
+        gram(X, out=self.G); self.graph.replay()
         V, S, finite, ok = self.out
         V, S = V.clone(), S.clone()
         U, ok_left = _left_factors(X, V, S)
@@ -406,7 +604,7 @@ def randomized_svd(A: torch.Tensor, rank: int, oversample: int = 8, n_iter: int 
     l = min(rank + oversample, X.shape[-1])
     X = X.float()                                                   # float16 and bfloat16 are factored in float32
     with _full_fp32(X.device.type):
-        fast = _graphed(X, rank, l, n_iter, seed)                   # its static Gram matrix is float32 whatever A was
+        fast = _graphed(X, rank, l, n_iter, seed)                   # X is float32 whatever A was (the graph was captured from float32)
         if fast is None: U, S, Vh, finite, ok = _rsvd_gram(X, rank, n_iter, _sketch(X.shape[-1], l, seed, X.device))
         else: U, S, Vh, finite, ok, flags = fast(X)
         all_finite, all_ok = (torch.stack((finite.all(), ok.all())) if fast is None else flags).tolist()   # the one synchronization
