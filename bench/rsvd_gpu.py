@@ -84,21 +84,19 @@ def variants(rank):
     return out
 
 
-def variants_s5(rank):
-    "The session-5 changes one at a time back to their session-4 form (and the new options not on by default), and all at once."
+def variants_s5(rank, quick=False):
+    "The session-5 changes one at a time back to their session-4 form (and the measured alternatives), and all at once; `quick`: three rows."
     big = rank + 8 > 32
-    out = {"variant: eager (graphs off, _GRAPH_SLOTS=0)": eager_svd}
-    session4 = dict(_GRAM_KERNEL=False, _LEFT_KERNEL=False, _LEFT_FOLDED=False, _CHOL_DEFER=False)
-    out["variant: session-4 settings (cuBLAS Gram, left factors, block chol_inv)"] = with_patch(randomized_svd, **session4)
+    session4 = dict(_GRAM_KERNEL=False, _LEFT_KERNEL=False, _LEFT_FOLDED=False, _CHOL_DEFER=False, _CHOL_DEFER16=False)
+    out = {"variant: session-4 settings (left factors by PyTorch, block chol_inv, l = 24 on one tile)": with_patch(randomized_svd, **session4),
+           "variant: Gram by the Triton kernel (TF32 split) instead of cuBLAS": with_patch(randomized_svd, _GRAM_KERNEL=True),
+           "variant: fused left-factor kernel with 8 warps": with_patch(randomized_svd, _LEFT_WARPS={16: 8, 32: 8, 64: 8})}
+    if quick: return out
+    out["variant: eager (graphs off, _GRAPH_SLOTS=0)"] = eager_svd
     out["variant: left factors by PyTorch, folded (no fused kernel)"] = with_patch(randomized_svd, _LEFT_KERNEL=False)
-    out["variant: Gram by a float32 cuBLAS product + conversion (session 4)"] = with_patch(randomized_svd, _GRAM_KERNEL=False)
-    out["variant: Gram kernel with three TF32 products (no transpose)"] = with_patch(randomized_svd, _GRAM_SYM=False)
     out["variant: left factors by PyTorch as U = XV/S, U - U E/2 (session 4)"] = with_patch(randomized_svd, _LEFT_KERNEL=False, _LEFT_FOLDED=False)
-    out["variant: session-4 Gram and left factors, deferred chol_inv"] = with_patch(randomized_svd, _GRAM_KERNEL=False, _LEFT_KERNEL=False, _LEFT_FOLDED=False)
     if big: out["variant: chol_inv session-4 block kernel (l = 40)"] = with_patch(randomized_svd, _CHOL_DEFER=False)
-    out["variant: chol_inv deferred on 16 + rest columns for 16 < l <= 32" + (" (shrink)" if big else " (l = 24)")] = \
-        with_patch(randomized_svd, _CHOL_DEFER16=True)
-    out[f"variant: Jacobi 3 sweeps"] = with_patch(randomized_svd, _RSVD_SWEEPS=3)
+    else: out["variant: chol_inv l = 24 on one 32x32 tile (session 4)"] = with_patch(randomized_svd, _CHOL_DEFER16=False)
     return out
 
 def parts_s5(A):
@@ -217,7 +215,7 @@ def parts(A):
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument("--kv", default="dev/rsvd_smol_kv.pt"); ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
-    ap.add_argument("--quick", action="store_true", help="accuracy, graph checks and the four-way table only (no variants, pieces, profile)")
+    ap.add_argument("--quick", action="store_true", help="accuracy, graph checks, the four-way table and three variants (no pieces, profile)")
     ap.add_argument("--lean", action="store_true", help="like the full run with only the session-5 variants and pieces")
     a = ap.parse_args()
     dev = torch.device("cuda")
@@ -293,7 +291,7 @@ def main():
                              (f"torch.svd_lowrank(q={q}, niter=1)", t_low, low),
                              ("randomized_svd (oversample=8, n_iter=2; library call)", t_ours, ours)):
             r, o = quality(A, *usv, opt[rank]); rows.append((rank, name, t, r, o))
-        chosen = {} if a.quick else variants_s5(rank) if a.lean else variants(rank) | variants_s5(rank)
+        chosen = variants_s5(rank, quick=True) if a.quick else variants_s5(rank) if a.lean else variants(rank) | variants_s5(rank)
         for name, fn in chosen.items():
             try:
                 t = fast_ms(lambda: fn(A, rank)); r, o = quality(A, *fn(A, rank), opt[rank])

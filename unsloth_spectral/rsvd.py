@@ -52,7 +52,7 @@ _TINY = 1e-300   # float64 pivot floor
 _CHOL_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program by tile size (64: the block kernel on three 32×32 tiles)
 _CHOL_BLOCKS = True   # 32 < l <= 64: one launch of a block kernel (False: two launches of the 32×32 one and products between)
 _CHOL_DEFER = True    # 32 < l <= 64: the deferred block kernel (the 32 leading columns alone, then products); False: the session-4 block kernel
-_CHOL_DEFER16 = False # 16 < l <= 32: the deferred kernel on a 16-column leading block (False: one 32×32 tile)
+_CHOL_DEFER16 = True  # 16 < l < 32: the deferred kernel on a 16-column leading block (False: one 32×32 tile; at l = 32 it was slower)
 
 if triton is not None:
     @triton.jit
@@ -224,7 +224,7 @@ def chol_inv(M: torch.Tensor, shift: float = 0.0, kernel: bool | None = None) ->
     if l > 32 and not _CHOL_BLOCKS: return _chol_inv_split(M, shift)
     Mc = M.reshape(-1, l, l).contiguous()
     R = torch.empty_like(Mc)
-    lead = 32 if l > 32 and _CHOL_DEFER else 16 if 16 < l <= 32 and _CHOL_DEFER16 else 0
+    lead = 32 if l > 32 and _CHOL_DEFER else 16 if 16 < l < 32 and _CHOL_DEFER16 else 0
     if lead:
         rest = max(8, 1 << (l - lead - 1).bit_length())
         _chol_inv_deferred_kernel[(Mc.shape[0],)](Mc, R, l, float(shift), B1=lead, B2=rest, num_warps=_CHOL_WARPS[lead])
@@ -306,7 +306,7 @@ def jacobi_eigh(H: torch.Tensor, sweeps: int | None = None, dot: bool | None = N
     return lam.view(H.shape[:-1]), Z.view(H.shape), off.view(H.shape[:-2])
 
 # %% ../nbs/02_rsvd.ipynb #d78199ee
-_GRAM_KERNEL = True   # CUDA, n <= 128: G = XᵀX by the Triton kernel below (False: a float32 cuBLAS product, converted)
+_GRAM_KERNEL = False  # CUDA, n <= 128: G = XᵀX by the Triton kernel below (off: cuBLAS's float32 product was faster on the H200)
 _GRAM_SYM = True      # the kernel forms hiᵀlo once and adds its transpose (False: a third product loᵀhi)
 
 if triton is not None:
@@ -339,8 +339,9 @@ def _kernel_failed(switch, err):
     warnings.warn(f"randomized_svd: {switch} kernel failed ({type(err).__name__}: {err}); using PyTorch products")
 
 def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None = None) -> torch.Tensor:
-    "`G = XᵀX` [..., n, n] in float64 of each float32 `X` [..., m, n] (into `out` if given): the Triton kernel on CUDA (n <= 128), else a float32 product."
+    "`G = XᵀX` [..., n, n] of each float32 `X` [..., m, n]: float64 from the Triton kernel (CUDA, n <= 128, `_GRAM_KERNEL`), else float32 from cuBLAS; into `out` if given (its dtype picks the path)."
     m, n = X.shape[-2:]
+    if out is not None: kernel = out.dtype == torch.float64
     if kernel is None: kernel = _GRAM_KERNEL and X.is_cuda and triton is not None and n <= 128 and X.dtype == torch.float32 and X.numel() > 0
     if kernel:
         Xb = X.reshape(-1, m, n)
@@ -353,11 +354,12 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
         except Exception as e:
             if X.is_cuda and torch.cuda.is_current_stream_capturing(): raise
             _kernel_failed("_GRAM_KERNEL", e)
-    G = (X.mT @ X).double()
-    return G if out is None else out.copy_(G)
+            if out is not None: return out.copy_(X.mT @ X)
+    return torch.matmul(X.mT, X, out=out)
 
 # %% ../nbs/02_rsvd.ipynb #41f76f03
 _LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernel below (False: PyTorch products)
+_LEFT_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program of that kernel by rank tile
 _NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
 
 if triton is not None:
@@ -415,7 +417,7 @@ def left_factors_fused(X: torch.Tensor, V: torch.Tensor, S: torch.Tensor):
     U = torch.empty(Xb.shape[0], m, k, dtype=torch.float32, device=X.device)
     ok = torch.empty(Xb.shape[0], dtype=torch.int8, device=X.device)
     _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
-                                 BM=32, BN=max(16, 1 << (n - 1).bit_length()), BR=max(16, 1 << (k - 1).bit_length()), num_warps=4)
+                                 BM=32, BN=max(16, 1 << (n - 1).bit_length()), BR=(br := max(16, 1 << (k - 1).bit_length())), num_warps=_LEFT_WARPS[br])
     return U.view(*X.shape[:-2], m, k), ok.view(X.shape[:-2]) != 0
 
 # %% ../nbs/02_rsvd.ipynb #e9744e44
@@ -551,7 +553,7 @@ _graphs, _graph_calls = OrderedDict(), OrderedDict()   # key -> _GraphedFastPath
 class _GraphedFastPath:
     "`_right_factors` captured in a CUDA graph for one shape, from a static Gram matrix; the two passes over `X` run eagerly around it."
     def __init__(self, X, rank, n_iter, omega):
-        self.G = gram(X)                                          # the graph reads this address   [..., n, n] float64
+        self.G = gram(X)                                          # the graph reads this address   [..., n, n] (float32 from cuBLAS)
         self.omega = omega
         side = torch.cuda.Stream(); side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side): _right_factors(self.G, rank, n_iter, omega)   # warm-up: kernels built, workspaces set
