@@ -89,7 +89,7 @@ def variants_s5(rank, quick=False):
     big = rank + 8 > 32
     session4 = dict(_GRAM_KERNEL=False, _LEFT_KERNEL=False, _LEFT_FOLDED=False, _CHOL_DEFER=False, _CHOL_DEFER16=False)
     out = {"variant: session-4 settings (left factors by PyTorch, block chol_inv, l = 24 on one tile)": with_patch(randomized_svd, **session4),
-           "variant: Gram by the Triton kernel (TF32 split) instead of cuBLAS": with_patch(randomized_svd, _GRAM_KERNEL=True),
+           "variant: Gram by cuBLAS float32, converted inside the graph (session-4 form)": with_patch(randomized_svd, _GRAM_KERNEL=False),
            "variant: fused left-factor kernel with 8 warps": with_patch(randomized_svd, _LEFT_WARPS={16: 8, 32: 8, 64: 8})}
     if quick: return out
     out["variant: eager (graphs off, _GRAPH_SLOTS=0)"] = eager_svd

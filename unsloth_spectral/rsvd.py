@@ -306,7 +306,7 @@ def jacobi_eigh(H: torch.Tensor, sweeps: int | None = None, dot: bool | None = N
     return lam.view(H.shape[:-1]), Z.view(H.shape), off.view(H.shape[:-2])
 
 # %% ../nbs/02_rsvd.ipynb #d78199ee
-_GRAM_KERNEL = False  # CUDA, n <= 128: G = XᵀX by the Triton kernel below (off: cuBLAS's float32 product was faster on the H200)
+_GRAM_KERNEL = True   # CUDA, n <= 128: G = XᵀX by the Triton kernel below (False: cuBLAS's float32 product, converted inside the graph)
 _GRAM_SYM = True      # the kernel forms hiᵀlo once and adds its transpose (False: a third product loᵀhi)
 
 if triton is not None:
