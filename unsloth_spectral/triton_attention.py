@@ -6,7 +6,7 @@ Docs: https://unsloth-spectral.github.io/unsloth-spectral/triton_attention.html.
 
 # %% ../nbs/05_triton_attention.ipynb #d051c9e1
 from __future__ import annotations
-import logging, math, os, weakref
+import logging, math, os, warnings, weakref
 from types import SimpleNamespace
 
 import torch
@@ -16,9 +16,9 @@ import triton.language as tl
 log = logging.getLogger("unsloth_spectral.triton_attention")
 
 # %% auto #0
-__all__ = ['log', 'LOG2E', 'KERNEL_HEAD_DIMS', 'KERNEL_MAX_RANK', 'KERNEL_MAX_ROWS', 'TOLERANCE', 'decode_plan',
-           'decode_attention_factors', 'kernel_route', 'spectral_decode_attention', 'random_layer', 'dense_oracle',
-           'rel_err']
+__all__ = ['log', 'LOG2E', 'KERNEL_HEAD_DIMS', 'KERNEL_MAX_RANK', 'KERNEL_MAX_ROWS', 'KERNEL_MAX_OUTLIERS', 'TOLERANCE',
+           'decode_plan', 'decode_attention_factors', 'kernel_route', 'spectral_decode_attention', 'random_layer',
+           'dense_oracle', 'rel_err']
 
 # %% ../nbs/05_triton_attention.ipynb #1726636a
 LOG2E = 1.4426950408889634
@@ -635,13 +635,25 @@ def decode_attention_factors(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeff
 KERNEL_HEAD_DIMS = (64, 128)
 KERNEL_MAX_RANK = 32   # ranks 64 and 128 faulted on the H200 (illegal address, notes/kernel.md): reference until fixed
 KERNEL_MAX_ROWS = 64
+KERNEL_MAX_OUTLIERS = 64   # exact key residual rows per cold block
 _DTYPES = (torch.float16, torch.bfloat16, torch.float32)
+_CAPABILITY: dict = {}
+
+def _capability(device: torch.device) -> tuple[int, int] | None:
+    "Compute capability of a CUDA device, asked once per device (None for other devices)."
+    if device.type != "cuda": return None
+    i = device.index if device.index is not None else torch.cuda.current_device()
+    if i not in _CAPABILITY: _CAPABILITY[i] = tuple(torch.cuda.get_device_capability(i))
+    return _CAPABILITY[i]
 
 def kernel_route(query: torch.Tensor, layer, interpret: bool = False) -> str | None:
     "Why the kernel cannot take this call (None when it can); CPU tensors only with `interpret` under TRITON_INTERPRET."
     if not (query.is_cuda or (interpret and _interpreter())):
         return f"{query.device.type} tensor (the kernel needs CUDA)"
     if query.dtype not in _DTYPES: return f"dtype {query.dtype}"
+    cap = _capability(query.device)
+    if query.dtype == torch.bfloat16 and cap is not None and cap < (8, 0):
+        return f"bfloat16 on sm_{cap[0]}{cap[1]} (Triton has no bfloat16 MMA before sm_80)"
     B, H, Qn, D = query.shape
     if D not in KERNEL_HEAD_DIMS: return f"head_dim {D} (kernel built for {KERNEL_HEAD_DIMS})"
     hot = layer.hot_keys
@@ -671,6 +683,11 @@ def kernel_route(query: torch.Tensor, layer, interpret: bool = False) -> str | N
 
 def _values_int4(layer) -> bool: return getattr(layer, "value_coeffs", None) is None
 
+def _key_out(layer) -> tuple | None:
+    "(token index, rows, scale or None) of the layer's exact key residual rows, or None."
+    idx = getattr(layer, "key_out_idx", None)
+    return None if idx is None else (idx, layer.key_out_res, getattr(layer, "key_out_scale", None))
+
 def _value_tensors(layer) -> tuple:
     "Cold value tensors: (coeffs, basis, mean) of low-rank values, or (codes, scale, scale) of per-token int4 ones."
     if not _values_int4(layer): return (layer.value_coeffs, layer.value_basis, layer.value_mean)
@@ -690,7 +707,8 @@ def _layer_tensors(query: torch.Tensor, layer):
     return (query, sk, sv, layer.hot_keys, layer.hot_values, layer.n_hot, *cold)
 
 _LAYER_TENSORS = ("pad", "inv_freq", "sink_keys", "sink_values", "hot_keys", "hot_values", "key_coeffs", "key_basis",
-                  "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale", "key_out_idx")
+                  "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale", "key_out_idx",
+                  "key_out_res", "key_out_scale")
 
 def _none(): return None
 
@@ -730,6 +748,39 @@ class _LayerPlan:
             if d.get(n) is not ref(): return None
         return self.plan(query, n_hot)
 
+_FAILED: dict = {}     # kernel config -> the error that sent it to the reference for the rest of the process
+_CHECKED: set = set()  # kernel configs whose first launch agreed with the reference
+_CHECK_TOL = {torch.float32: 1e-3, torch.float16: 2e-2, torch.bfloat16: 5e-2}   # a gross error, not rounding
+
+def _kernel_config(query: torch.Tensor, layer, options: dict) -> tuple:
+    "What one compiled kernel depends on: device, dtype, query shape, the layer's layout and ranks, the options."
+    kb, ko = layer.key_basis, _key_out(layer)
+    vb = None if _values_int4(layer) else layer.value_basis
+    return (str(query.device), query.dtype, tuple(query.shape[1:]), layer.hot_keys.shape[1], layer.block_size,
+            layer.quant, layer.rope, _values_int4(layer), None if kb is None else kb.shape[3],
+            None if vb is None else vb.shape[3], None if ko is None else (ko[0].shape[-1], ko[1].dtype),
+            layer.sink_keys is None, tuple(sorted(options.items())))
+
+def _reference(query, layer, scaling, **kwargs):
+    from unsloth_spectral.spectral_attention import spectral_attention
+    return spectral_attention(query, layer, scaling, **kwargs)
+
+def _first_launch(query, layer, scaling, interpret, options, key, **kwargs):
+    "Make the layer's plan and launch it; the first launch of each kernel config is checked against the reference."
+    plan = _LayerPlan(query, layer, scaling, interpret, options)
+    out = plan.run(query, layer, scaling, interpret, options)
+    if out is not None and key not in _CHECKED:
+        if hasattr(layer, "factored_keys"):   # a SpectralLayer: the reference can run
+            ref = _reference(query, layer, scaling, **kwargs).double()
+            err = float((out.double() - ref).norm() / ref.norm().clamp_min(1e-30))
+        else:                                 # the explicit tensors of a test or benchmark: finiteness only
+            err = 0.0 if bool(torch.isfinite(out).all()) else float("inf")
+        if not err <= _CHECK_TOL[query.dtype]:
+            raise FloatingPointError(f"first launch disagrees with the reference (rel err {err:.1e})")
+        _CHECKED.add(key)
+    layer._spectral_plan = plan
+    return out
+
 def spectral_decode_attention(query: torch.Tensor, layer, scaling: float, interpret: bool = False,
                               options: dict | None = None, **kwargs) -> torch.Tensor:
     "Attention of `query` [B, H, Q, D] over a `SpectralLayer`: the fused kernel where it applies, else the reference."
@@ -741,12 +792,22 @@ def spectral_decode_attention(query: torch.Tensor, layer, scaling: float, interp
         out = plan.run(query, layer, scaling, interpret, options)
         if out is not None: return out
     reason = kernel_route(query, layer, interpret)
+    if reason is None:
+        key = _kernel_config(query, layer, options)
+        if key in _FAILED: reason = f"the kernel failed on this configuration: {_FAILED[key]}"
     if reason is not None:
         log.debug("spectral_decode_attention: reference path (%s)", reason)
-        from unsloth_spectral.spectral_attention import spectral_attention
-        return spectral_attention(query, layer, scaling, **kwargs)
-    plan = layer._spectral_plan = _LayerPlan(query, layer, scaling, interpret, options)
-    out = plan.run(query, layer, scaling, interpret, options)
+        return _reference(query, layer, scaling, **kwargs)
+    try:
+        out = _first_launch(query, layer, scaling, interpret, options, key, **kwargs)
+    except Exception as e:   # a compilation error, an unsupported instruction, out of resources, a wrong result
+        layer._spectral_plan = None
+        msg = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
+        _FAILED[key] = msg
+        warnings.warn(f"spectral_decode_attention: the fused kernel failed on {query.device} {query.dtype} "
+                      f"(head_dim {query.shape[-1]}, {layer.rope}-RoPE keys, quant {layer.quant}) with {msg}; "
+                      f"the PyTorch reference runs for this configuration from now on", RuntimeWarning, stacklevel=2)
+        return _reference(query, layer, scaling, **kwargs)
     return out if out is not None else spectral_decode_attention(query, layer, scaling, interpret, options, **kwargs)
 
 # %% ../nbs/05_triton_attention.ipynb #585381b3
