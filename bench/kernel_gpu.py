@@ -6,7 +6,10 @@ Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--
        [--noprofile] [--v7b | --v7c | --v8] 2>&1 | tee $OUT/kernel.log
 --v7b: correctness again with rot16, sweep around v7's defaults; --v7c: correctness again with num_stages=3;
 --v8: correctness again with v8's knobs (vt, dense_stages, pair off), sweep around them, rank-24 rows;
---v8b: vt on post-RoPE only; --final: correctness and tables at the defaults only (with the rank-24 rows)."""
+--v8b: vt on post-RoPE only; --final: correctness and tables at the defaults only (with the rank-24 rows);
+--outliers: exact key residual rows (key_outliers) first in their own processes, correctness with them added, the
+layer plan over 300 steps with key_outliers=32, and 32K B=8 rows of the default, out32, k24 and k24-out32 configs.
+--child JSON: one outlier case in this process (what --outliers spawns)."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -17,6 +20,19 @@ from unsloth_spectral.triton_attention import (decode_attention_factors, random_
 from unsloth_spectral.benchmark import (run_benchmark, copy_bandwidth, bench_layer, layer_args, cache_shape,
                                         decode_bytes, format_row, TABLE_HEADER)
 from unsloth_spectral.triton_attention import decode_plan
+
+if "--child" in sys.argv:   # one case with exact key residual rows, straight through the kernel: 'ok <err>' or the error
+    from unsloth_spectral.triton_attention import _layer_tensors, _values_int4, _key_out
+    a = json.loads(sys.argv[sys.argv.index("--child") + 1])
+    kw = dict(a["kw"], dtype=getattr(torch, a["kw"]["dtype"]))
+    layer = random_layer(**kw, device="cuda", seed=11)
+    q = torch.randn(kw["B"], a["H"], a["Q"], kw["D"], device="cuda").to(kw["dtype"])
+    out = decode_attention_factors(*_layer_tensors(q, layer), layer.pad, kw["D"] ** -0.5, quant=layer.quant,
+                                   inv_freq=layer.inv_freq if layer.rope == "pre" else None,
+                                   values="int4" if _values_int4(layer) else "lowrank", key_out=_key_out(layer))
+    torch.cuda.synchronize()
+    err = rel_err(out, dense_oracle(q, layer, kw["D"] ** -0.5))
+    print(f"{'ok' if err < TOLERANCE[kw['dtype']] else 'FAIL'} {err:.2e}"); sys.exit(0)
 
 OUT = os.environ.get("OUT", "/tmp")
 T_SCRIPT = time.time()
@@ -116,6 +132,39 @@ def _bad(o):
     return False
 result["isolated_bad"] = sorted(bad_opts)
 
+# ---- 1c. (--outliers) exact key residual rows, each case in its own process first ---------------------------------
+OUTLIER_CASES = [  # (name, random_layer kwargs, H, Q)
+    ("8B 32K int4 pre bf16 out32 (int8 rows)", dict(B=2, G=8, D=128, S=4, N=127, L=256, n_hot=252, cap=400, RK=16,
+                                                    quant="int4", dtype="bfloat16", values="int4", pad_max=900,
+                                                    outliers=32), 32, 1),
+    ("8B 8K int4 post bf16 out32 (int8 rows)", dict(B=2, G=8, D=128, S=4, N=31, L=256, n_hot=252, cap=400, RK=16,
+                                                    quant="int4", rope="post", dtype="bfloat16", values="int4",
+                                                    pad_max=900, outliers=32), 32, 1),
+    ("8B 8K k24 int4 pre bf16 out32 Q2", dict(B=2, G=8, D=128, S=4, N=31, L=256, n_hot=252, cap=400, RK=24,
+                                              quant="int4", dtype="bfloat16", values="int4", outliers=32), 32, 2),
+    ("smol 8K none pre fp16 out20 (fp16 rows)", dict(B=4, G=3, D=64, S=4, N=31, L=256, n_hot=200, cap=400, RK=16,
+                                                     quant=None, dtype="float16", values="int4", outliers=20), 9, 1),
+    ("smol 4K int8 post fp32 out7 lowrank", dict(B=2, G=3, D=64, S=4, N=15, L=128, n_hot=130, cap=400, RK=10, RV=22,
+                                                 quant="int8", rope="post", dtype="float32", outliers=7), 9, 3),
+]
+outliers_ok = None
+if "--outliers" in sys.argv:
+    t0 = time.time()
+    env = dict(os.environ, PYTHONPATH=".")
+    procs = [(n, subprocess.Popen([sys.executable, "bench/kernel_gpu.py", "--child", json.dumps(dict(kw=kw, H=H, Q=Q))],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env))
+             for n, kw, H, Q in OUTLIER_CASES]
+    outliers_ok = True
+    for n, p in procs:
+        try: txt = p.communicate(timeout=100)[0]
+        except subprocess.TimeoutExpired: p.kill(); txt = "TIMEOUT"
+        last = [l for l in txt.strip().splitlines() if l.strip()][-1:] or ["(no output)"]
+        ok = last[0].startswith("ok")
+        outliers_ok &= ok
+        say(f"isolated outliers {n:42s} {'' if ok else 'ERROR '}{last[0][:200]}")
+    say(f"isolated outlier checks: {time.time() - t0:.0f}s; {'all ok' if outliers_ok else 'FAILED: outliers not run in-process'}")
+result["outliers_isolated_ok"] = outliers_ok
+
 # ---- 2. correctness at real shapes against the float64 oracle ---------------------------------------------------
 t0 = time.time()
 cases = [  # (name, random_layer kwargs, H, Q)
@@ -148,6 +197,7 @@ cases = [  # (name, random_layer kwargs, H, Q)
 ]
 if "--quick" in sys.argv: cases = [c for c in cases if "int4 values" in c[0] or "fp32" in c[0] or "lowrank" in c[0]]
 if "--v8b" in sys.argv: cases = [c for c in cases if "post" in c[0]]
+if outliers_ok: cases += [(n, dict(kw, dtype=getattr(torch, kw["dtype"])), H, Q) for n, kw, H, Q in OUTLIER_CASES]
 fails = 0
 for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only the 3-stage checks below
     try:
@@ -157,21 +207,23 @@ for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only t
         out = spectral_decode_attention(q, layer, kw["D"] ** -0.5)
         again = spectral_decode_attention(q, layer, kw["D"] ** -0.5)   # the second call takes the direct launch
         err = rel_err(out, dense_oracle(q, layer, kw["D"] ** -0.5))
-        ok = err < TOLERANCE[kw["dtype"]] and route is None and torch.equal(out, again)
+        ran = getattr(layer, "_spectral_plan", None) is not None   # the kernel answered, not the reference
+        ok = err < TOLERANCE[kw["dtype"]] and route is None and torch.equal(out, again) and ran
         if not torch.equal(out, again): say(f"  direct launch differs from the JIT launch: {rel_err(again, out.double()):.2e}")
         fails += not ok
-        say(f"check {name:40s} rel err {err:.2e} {'ok' if ok else 'FAIL'}{'' if route is None else ' route: ' + route}")
+        say(f"check {name:40s} rel err {err:.2e} {'ok' if ok else 'FAIL'}{'' if route is None else ' route: ' + route}"
+            f"{'' if ran else ' (no kernel plan: the reference answered)'}")
     except Exception as e:
         fails += 1; say(f"check {name:40s} ERROR {type(e).__name__}: {e}"); traceback.print_exc()
     torch.cuda.empty_cache()
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
 V8 = tuple(o for o in V8 if not _bad(o))
-V7_OPTS = () if "--final" in sys.argv else (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
+V7_OPTS = () if "--final" in sys.argv or "--outliers" in sys.argv else (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
     "--v8" in sys.argv or "--v8b" in sys.argv) else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
-for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0]]:
+for name, kw, H, Qn in [c for c in cases if V7_OPTS and ("int4 values" in c[0] or "lowrank" in c[0] or "fp32" in c[0])]:
     layer = random_layer(**kw, device="cuda", seed=len(name))
     q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
     ref = dense_oracle(q, layer, kw["D"] ** -0.5)
@@ -190,7 +242,10 @@ for name, kw, H, Qn in [c for c in cases if "int4 values" in c[0] or "lowrank" i
 from unsloth_spectral.spectral_cache import SpectralLayer
 from unsloth_spectral.spectral_attention import spectral_attention
 for cfg, dt in () if "--v7c" in sys.argv or "--v8b" in sys.argv else ((SpectralConfig(), torch.bfloat16),
-                (SpectralConfig(rope="post", quant="int8", values="lowrank"), torch.float16)):
+                (SpectralConfig(rope="post", quant="int8", values="lowrank"), torch.float16),
+                *(((SpectralConfig(key_outliers=32), torch.bfloat16),
+                   (SpectralConfig(k_keys=24, key_outliers=32, rope="post", quant=None), torch.float16))
+                  if outliers_ok else ())):
     try:
         G, D, H, T = 8, 128, 32, 4096
         inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))
@@ -204,22 +259,24 @@ for cfg, dt in () if "--v7c" in sys.argv or "--v8b" in sys.argv else ((SpectralC
         route = kernel_route(q, lay)
         a = spectral_decode_attention(q, lay, D ** -0.5)
         err = rel_err(a, spectral_attention(q, lay, D ** -0.5).double())
-        ok = route is None and err < TOLERANCE[dt]
+        ok = route is None and err < TOLERANCE[dt] and lay._spectral_plan is not None
         fails += not ok
-        say(f"check SpectralLayer {cfg.rope} {cfg.quant} {cfg.values} {dt} vs spectral_attention: N={lay.n_cold} "
+        say(f"check SpectralLayer {cfg.rope} {cfg.quant} {cfg.values} out{cfg.key_outliers} {dt} vs spectral_attention: N={lay.n_cold} "
             f"ranks {lay.key_basis.shape[3] if lay.key_basis is not None else '-'} route={route} rel err {err:.2e} "
             f"{'ok' if ok else 'FAIL'}")
     except Exception as e:
         fails += 1; say(f"check SpectralLayer {cfg.rope} {cfg.values}: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 # the layer's launch plan across decode steps: appends (n_hot), hot splits, folds (new cold tensors, new hot buffer);
 # with the default knobs (the merge fused into the split kernel since v7) and with v7's new ones
-for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in sys.argv else ({},) if "--final" in sys.argv else
+for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in sys.argv else ({},) if "--final" in sys.argv
+             or "--outliers" in sys.argv else
              ({}, *V8[:1]) if "--v8" in sys.argv else
              ({}, dict(rot16=True) if "--v7b" in sys.argv else dict(pair=True, vjoin=True, qblock=True))):
     try:
         G, D, H = 8, 128, 32
         inv_freq = 1.0 / (500000 ** (torch.arange(0, D, 2).float() / D))
-        lay = SpectralLayer(SpectralConfig(), G, D, inv_freq)
+        lay_cfg = SpectralConfig(key_outliers=32 if outliers_ok else 0)
+        lay = SpectralLayer(lay_cfg, G, D, inv_freq)
         k = (torch.randn(2, G, 1, D, device=dev) + 0.3 * torch.randn(2, G, 1500, D, device=dev)).bfloat16()
         lay.append(k, torch.randn(2, G, 1500, D, device=dev).bfloat16()); lay.fold()
         worst, plans, checked, n_cold0 = 0.0, 0, 0, lay.n_cold
@@ -228,13 +285,13 @@ for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in 
             q = torch.randn(2, H, 1, D, device=dev, dtype=torch.bfloat16)
             before = getattr(lay, "_spectral_plan", None)
             a = spectral_decode_attention(q, lay, D ** -0.5, options=opts)
-            new_plan = lay._spectral_plan is not before
+            new_plan = lay._spectral_plan is not before and lay._spectral_plan is not None
             plans += new_plan
             if new_plan or step % 20 == 0:
                 worst = max(worst, rel_err(a, spectral_attention(q, lay, D ** -0.5).double())); checked += 1
-        ok = worst < TOLERANCE[torch.bfloat16] and lay.n_cold > n_cold0 and plans > 1
+        ok = worst < TOLERANCE[torch.bfloat16] and lay.n_cold > n_cold0 and plans > 1 and lay._spectral_plan is not None
         fails += not ok
-        say(f"check layer plan {opts} over 300 decode steps (B2, 8B shape, default config): {plans} plans made, cold blocks "
+        say(f"check layer plan {opts} over 300 decode steps (B2, 8B shape, key_outliers={lay_cfg.key_outliers}): {plans} plans made, cold blocks "
             f"{n_cold0} -> {lay.n_cold}, {checked} steps against spectral_attention, worst rel err {worst:.2e} "
             f"{'ok' if ok else 'FAIL'}")
     except Exception as e:
@@ -386,6 +443,21 @@ result.update(sweep=sweep_res, best=best)
 # ---- 5. tables (most important first; a table starts only while the time budget lasts) ---------------------------
 tables = {}
 t0 = time.time()
+if "--outliers" in sys.argv:   # 32K B=8, 8B shapes: the default beside its outlier preset and the retrieval presets
+    for name, c in (("spectral (default)", cfg), ("spectral-out32", replace(cfg, key_outliers=32)),
+                    ("spectral-k24", replace(cfg, k_keys=24)), ("spectral-k24-out32", replace(cfg, k_keys=24, key_outliers=32))):
+        if "out32" in name and not outliers_ok: say(f"{name}: skipped (outlier checks failed)"); continue
+        if time.time() - T_SCRIPT > T_BUDGET: say(f"{name}: skipped (time budget)"); continue
+        try:
+            rows = run_benchmark(contexts=(32768,), batches=(8,), config=c, verbose=False)
+        except Exception as e:
+            say(f"{name}: ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc(); continue
+        say(f"Llama-3-8B attention, bf16, {name} [{props.name}]\n{TABLE_HEADER}")
+        for r in rows: say(format_row(r) + f" {100 * r['GBs'] / copy_gbs:4.0f}% of copy |")
+        tables[name] = rows
+    result["tables"] = tables
+    json.dump(result, open(f"{OUT}/kernel.json", "w"), indent=1, default=str)
+    print("\n==== SUMMARY ====\n" + "\n".join(summary)); sys.exit(0)
 smol = dict(contexts=(4096, 32768, 131072), heads=9, kv_heads=3, head_dim=64)
 for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, post-RoPE keys (rank 16 int4), "
                    "per-token int4 values", dict(config=replace(cfg, rope="post"), **best["post"])),

@@ -42,6 +42,8 @@ def decode_bytes(B: int, H: int, G: int, D: int, T: int, config: SpectralConfig 
     ranks = (config.k_keys,) if config.values == "int4" else (config.k_keys, config.k_values)
     per_block = sum(L * r * code + r * D * dtype_bytes + D * dtype_bytes for r in ranks)
     if config.values == "int4": per_block += L * D // 2 + L * dtype_bytes   # per-token codes and scale
+    if config.key_outliers:   # exact key residual rows: int16 token index, the row (int8 + a scale when coded)
+        per_block += config.key_outliers * (2 + D * (1 if config.quant else dtype_bytes) + (dtype_bytes if config.quant else 0))
     partials = 2 * B * H * Q * n_splits * (D + 1) * 4
     return int(qo + dense + B * G * N * per_block + partials)
 
@@ -64,8 +66,15 @@ def bench_layer(B: int, G: int, D: int, T: int, config: SpectralConfig, dtype=to
     else:
         vc, vb, vm = factors(config.k_values)
         vt = dict(value_coeffs=vc, value_basis=vb, value_mean=vm)
+    n = config.key_outliers   # exact key residual rows of n distinct tokens per block
+    ko = dict(key_out_idx=None, key_out_res=None, key_out_scale=None)
+    if n:
+        ko = dict(key_out_idx=torch.rand(B, G, N, L, device=dev).argsort(-1)[..., :n].sort(-1).values.to(torch.int16),
+                  key_out_res=(torch.randint(-127, 128, (B, G, N, n, D), device=dev, dtype=torch.int8)
+                               if config.quant else r(B, G, N, n, D) * 0.1),
+                  key_out_scale=(0.001 * (1 + torch.rand(B, G, N, n, device=dev))).to(dtype) if config.quant else None)
     cap = config.hot_size + L + 16
-    return SimpleNamespace(sink_keys=r(B, G, S, D), sink_values=r(B, G, S, D), hot_keys=r(B, G, cap, D),
+    return SimpleNamespace(**ko, sink_keys=r(B, G, S, D), sink_values=r(B, G, S, D), hot_keys=r(B, G, cap, D),
                            hot_values=r(B, G, cap, D), n_hot=n_hot, key_coeffs=kc, key_basis=kb, key_mean=km,
                            **vt, block_size=L, quant=config.quant,
                            rope=config.rope, attention_scaling=1.0, dense_blocks=[],

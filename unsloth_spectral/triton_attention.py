@@ -182,13 +182,47 @@ def _tile_codes(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     return kc, vc, vb
 
 @triton.jit
+def _outlier_loads(j, KOI, KOR, KOS, koi_bg, kor_bg, koin, korn, DT: tl.constexpr, D: tl.constexpr,
+                   NO: tl.constexpr, NO_P: tl.constexpr, KO_SCALED: tl.constexpr, ROPE_PRE: tl.constexpr):
+    "Exact key residual rows of cold block `j`: token in block [NO_P] (-1 past NO), row scale [NO_P], rows in DT."
+    HALF: tl.constexpr = D // 2
+    o = tl.arange(0, NO_P)
+    ok = o < NO
+    oi = tl.load(KOI + (koi_bg + j * koin) + o, mask=ok, other=-1).to(tl.int32)
+    if KO_SCALED:   # int8 rows, one scale (in the cache dtype) per row
+        osc = tl.load(KOS + (koi_bg + j * koin) + o, mask=ok, other=0.).to(tl.float32)
+    else:
+        osc = tl.where(ok, 1.0, 0.0)
+    r_blk = KOR + (kor_bg + j * korn)
+    if ROPE_PRE:    # the two RoPE halves [NO_P, D/2], like the key basis
+        offs_h = tl.arange(0, HALF)
+        or1 = tl.load(r_blk + o[:, None] * D + offs_h[None, :], mask=ok[:, None], other=0).to(tl.float32).to(DT)
+        or2 = tl.load(r_blk + o[:, None] * D + (offs_h + HALF)[None, :], mask=ok[:, None], other=0).to(tl.float32).to(DT)
+    else:           # whole rows [NO_P, D]
+        or1 = tl.load(r_blk + o[:, None] * D + tl.arange(0, D)[None, :], mask=ok[:, None], other=0).to(tl.float32).to(DT)
+        or2 = or1
+    return oi, osc, or1, or2
+
+@triton.jit
+def _outlier_hits(oi, osc, t, DT: tl.constexpr, L: tl.constexpr, TILE: tl.constexpr):
+    "[TILE, NO_P] in DT: the row's scale where token i of tile `t` is residual row o, else 0 (a scaled one-hot)."
+    tok = (t % (L // TILE)) * TILE + tl.arange(0, TILE)
+    return tl.where(oi[None, :] == tok[:, None], osc[None, :], 0.).to(DT)
+
+@triton.jit
 def _cold_scores(ck, kb1, kb2, km1, km2, qbT, qm, q1, q2, cos_t, sin_t, inv_freq, t, n_sinks, pad_b, qk_scale,
-                 DT: tl.constexpr, TILE: tl.constexpr, IEEE: tl.constexpr, ROPE_PRE: tl.constexpr):
+                 DT: tl.constexpr, TILE: tl.constexpr, IEEE: tl.constexpr, ROPE_PRE: tl.constexpr,
+                 oi, osc, or1, or2, oeT, L: tl.constexpr, NO: tl.constexpr):
     "Base-2 scores [TILE, M] of cold tile `t` from its coefficient tile `ck` [TILE, RK_P], padded tokens at -inf."
     if ROPE_PRE:
         # rebuild the pre-RoPE key tile on chip (two halves of D), rotate it by the offsets table
         k1 = _mm(ck, kb1, IEEE) + km1.to(tl.float32)[None, :]                                     # [TILE, HALF]
         k2 = _mm(ck, kb2, IEEE) + km2.to(tl.float32)[None, :]
+        if NO > 0:
+            # exact residual rows added into their tokens' rows before RoPE: a one-hot product, exact in fp32
+            hit = _outlier_hits(oi, osc, t, DT, L, TILE)                                          # [TILE, NO_P]
+            k1 = _mm_acc(hit, or1, k1, IEEE)
+            k2 = _mm_acc(hit, or2, k2, IEEE)
         k1r = (k1 * cos_t - k2 * sin_t).to(DT)
         k2r = (k2 * cos_t + k1 * sin_t).to(DT)
         # and the query by the tile's base angle (float64 angles when float32 accuracy is asked for)
@@ -206,6 +240,8 @@ def _cold_scores(ck, kb1, kb2, km1, km2, qbT, qm, q1, q2, cos_t, sin_t, inv_freq
         sT = _mm_acc(k2r, q2T, _mm(k1r, q1T, IEEE), IEEE)                                         # [TILE, M]
     else:
         sT = _mm(ck, qbT, IEEE) + qm[None, :]
+        if NO > 0:   # q.r of the residual rows (oeT [NO_P, M]) added to their tokens' scores
+            sT = _mm_acc(_outlier_hits(oi, osc, t, DT, L, TILE), oeT, sT, IEEE)
     sT = sT * qk_scale
     return tl.where((n_sinks + t * TILE + tl.arange(0, TILE) >= pad_b)[:, None], sT, float("-inf"))
 
@@ -246,6 +282,7 @@ def _spectral_decode_split(
         Q, sqb, sqh, sqq, SK, SV, ssb, ssg, HK, HV, shb, shg,
         KC, kcb, kcg, kcn, KB, kbb, kbg, kbn, KM, kmb, kmg, kmn,
         VC, vcb, vcg, vcn, VB, vbb, vbg, vbn, VM, vmb, vmg, vmn,
+        KOI, KOR, KOS, koib, koig, koin, korb, korg, korn,
         PAD, INV_FREQ, O_PART, LSE_PART, OUT, so_b, so_h, so_q, COUNT,
         qk_scale, rope_scale, G, H, n_sinks, n_cold, n_hot, blocks_per_split, n_hot_splits, n_splits,
         D: tl.constexpr, HPG: tl.constexpr, QLEN: tl.constexpr, BLOCK_M: tl.constexpr,
@@ -254,7 +291,7 @@ def _spectral_decode_split(
         QUANT: tl.constexpr, ROPE_PRE: tl.constexpr, VALUES_INT4: tl.constexpr, IEEE: tl.constexpr,
         MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr, PREFETCH: tl.constexpr, STAGES: tl.constexpr,
         FUSED: tl.constexpr, PAIR: tl.constexpr, VJOIN: tl.constexpr, QBLOCK: tl.constexpr,
-        ROT16: tl.constexpr, VT: tl.constexpr):
+        ROT16: tl.constexpr, VT: tl.constexpr, NO: tl.constexpr, NO_P: tl.constexpr, KO_SCALED: tl.constexpr):
     "Partial attention of one KV head's query group over one split of the cache (flash-decoding pass 1)."
     pid = tl.program_id(0)
     split = tl.program_id(1)
@@ -299,6 +336,7 @@ def _spectral_decode_split(
         offs_h = tl.arange(0, HALF)
         kc_bg, kb_bg, km_bg = b * kcb + g * kcg, b * kbb + g * kbg, b * kmb + g * kmg
         vc_bg, vb_bg, vm_bg = b * vcb + g * vcg, b * vbb + g * vbg, b * vmb + g * vmg
+        koi_bg, kor_bg = b * koib + g * koig, b * korb + g * korg
         if ROPE_PRE:
             # RoPE of the offsets i = 0..TILE-1 inside a tile (small angles, once per program); a tile's base
             # position p0 turns the query instead: q.R(p0 + i)k = (R(p0)^T q).(R(i) k)
@@ -364,13 +402,24 @@ def _spectral_decode_split(
                 else:
                     qbT = _mm(kb1, qT, IEEE).to(DT)
                     qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0)
+            if NO > 0:
+                # the block's exact key residual rows (key_outliers); post-RoPE: their q.r, once per iteration
+                oi, osc, or1, or2 = _outlier_loads(t // TPB, KOI, KOR, KOS, koi_bg, kor_bg, koin, korn, DT, D, NO,
+                                                   NO_P, KO_SCALED, ROPE_PRE)
+                if ROPE_PRE:
+                    oeT = qbT
+                else:
+                    oeT = _mm(or1, qT, IEEE).to(DT)                                               # [NO_P, M]
+            else:
+                oi, osc, or1, or2, oeT = qm, qm, kb1, kb2, qbT   # (unused)
             # stage 1: scores of the iteration's tiles; one max and one sum across the tokens per iteration
             sT = _cold_scores(_codes(kc, DT, TILE, RK_P, QUANT, MAGIC, BIAS, ASM), kb1, kb2, km1, km2, qbT, qm, q1,
-                              q2, cos_t, sin_t, inv_freq, t, n_sinks, pad_b, qk_scale, DT, TILE, IEEE, ROPE_PRE)
+                              q2, cos_t, sin_t, inv_freq, t, n_sinks, pad_b, qk_scale, DT, TILE, IEEE, ROPE_PRE,
+                              oi, osc, or1, or2, oeT, L, NO)
             if PAIR:
                 sT_b = _cold_scores(_codes(kc_b, DT, TILE, RK_P, QUANT, MAGIC, BIAS, ASM), kb1, kb2, km1, km2, qbT,
                                     qm, q1, q2, cos_t, sin_t, inv_freq, t + 1, n_sinks, pad_b, qk_scale, DT, TILE,
-                                    IEEE, ROPE_PRE)
+                                    IEEE, ROPE_PRE, oi, osc, or1, or2, oeT, L, NO)
                 m_new = tl.maximum(m_i, tl.max(tl.maximum(sT, sT_b), 0))
             else:
                 m_new = tl.maximum(m_i, tl.max(sT, 0))
@@ -558,7 +607,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
                asm=True, fuse_merge=True, pair=None, vjoin=None, qblock=False, rot16=False, vt=None, dense_stages=None,
-               borrowed=None) -> _Plan:
+               key_out=None, borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -596,6 +645,17 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     if sink_k.stride()[:2] != sink_v.stride()[:2]: sink_v = sink_v.contiguous(); sink_k = sink_k.contiguous()
     if hot_k.stride()[:2] != hot_v.stride()[:2]: hot_v = hot_v.contiguous(); hot_k = hot_k.contiguous()
     if N == 0: kc = vc = torch.zeros(1, 1, 1, 1, 1, device=dev, dtype=torch.uint8)  # never read
+    # exact key residual rows: token index [B, G, N, n] int16, rows [B, G, N, n, D] (int8 with a scale per row in
+    # the query's dtype, or rows in the query's dtype and no scale)
+    NO = 0 if key_out is None or N == 0 else key_out[0].shape[-1]
+    if NO:
+        koi, kor, kos = key_out[0].contiguous(), _inner_contiguous(key_out[1], 2), key_out[2]
+        ko_scaled = kos is not None
+        kos = kos.contiguous() if ko_scaled else o_part
+        ko_strides = (*koi.stride()[:3], *kor.stride()[:3])
+    else:
+        koi = kor = kos = o_part   # never read
+        ko_scaled, ko_strides = False, (0,) * 6
     magic, bias = _MAGIC[query.dtype]
     interp = _interpreter()
     counters = torch.zeros(B * G, dtype=torch.int32, device=dev)   # splits done per (b, g), fused merge only
@@ -603,13 +663,14 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         query, *query.stride()[:3], sink_k, sink_v, *sink_k.stride()[:2], hot_k, hot_v, *hot_k.stride()[:2],
         kc, *kc.stride()[:3], k_basis, *k_basis.stride()[:3], k_mean, *k_mean.stride()[:3],
         vc, *vc.stride()[:3], v_basis, *v_basis.stride()[:3], v_mean, *v_mean.stride()[:3],
+        koi, kor, kos, *ko_strides,
         pad, inv_freq, o_part, lse_part, None, H * Qn * D, Qn * D, D, counters,
         scaling * LOG2E, float(attention_scaling), G, H, S, N, n_hot, bps, n_hot_splits, n_splits,
         # constexprs: D, HPG, QLEN, BLOCK_M, L, TILE, DTILE, HOT_CHUNK, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, ...
         D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
-        bool(rot16) and rope_pre and query.dtype != torch.float32, vt)
+        bool(rot16) and rope_pre and query.dtype != torch.float32, vt, NO, _p2(NO), ko_scaled)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
@@ -620,15 +681,16 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
 
 def decode_attention_factors(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean,
                              v_coeffs, v_basis, v_mean, pad, scaling, quant=None, inv_freq=None,
-                             attention_scaling=1.0, values="int4", **options):
+                             attention_scaling=1.0, values="int4", key_out=None, **options):
     "Attention of `query` [B, H, Q, D] over the explicit cache tensors; `inv_freq` given means pre-RoPE keys."
     # values="int4": (v_coeffs, v_basis) are the per-token codes [B, G, N, L, D/2] and scales [B, G, N, L], v_mean
     # is ignored (symmetric codes); values="lowrank": (v_coeffs, v_basis, v_mean) are factors like the keys'.
+    # key_out: (token index, rows, scale or None) of the exact key residual rows (SpectralLayer.key_out_*), or None.
     # options: blocks_per_split, hot_chunk, split_factor, tile, num_warps, num_stages, maxnreg, prefetch, asm,
     # fuse_merge, pair, vjoin, qblock, rot16, vt, dense_stages (notes/kernel.md, v7, v8)
     if query.stride(-1) != 1: query = query.contiguous()   # the plan's strides are the query's
     plan = _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis,
-                      v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, **options)
+                      v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, key_out=key_out, **options)
     return plan(query, n_hot)
 
 # %% ../nbs/05_triton_attention.ipynb #e5e5d83f
@@ -669,7 +731,14 @@ def kernel_route(query: torch.Tensor, layer, interpret: bool = False) -> str | N
     if getattr(layer, "dense_blocks", None): return f"{len(layer.dense_blocks)} dense (uncompressed) block(s)"
     if layer.quant not in _QUANT: return f"quant {layer.quant!r}"
     if layer.key_coeffs is not None:
-        if getattr(layer, "key_out_idx", None) is not None: return "exact key residual rows (key_outliers > 0)"
+        ko = _key_out(layer)
+        if ko is not None:
+            if ko[0].shape[-1] > KERNEL_MAX_OUTLIERS:
+                return f"{ko[0].shape[-1]} key residual rows per block > {KERNEL_MAX_OUTLIERS}"
+            if any(t is not None and t.device != query.device for t in ko): return "key residual rows on another device"
+            if ko[1].dtype != (torch.int8 if ko[2] is not None else query.dtype) or (
+                    ko[2] is not None and ko[2].dtype != query.dtype):
+                return "key residual rows neither int8 with scales in the query's dtype nor in the query's dtype"
         ts = _value_tensors(layer)
         if ts[0] is None: return "cold values in neither layout (lowrank factors, int4 codes)"
         ts = (layer.key_coeffs, layer.key_basis, layer.key_mean) + ts
@@ -732,7 +801,8 @@ class _LayerPlan:
         borrowed = {id(d[n]) for n in _LAYER_TENSORS if d.get(n) is not None}
         self.plan = _make_plan(*_layer_tensors(query, layer), pad, scaling, quant=layer.quant, inv_freq=inv_freq,
                                attention_scaling=layer.attention_scaling,
-                               values="int4" if _values_int4(layer) else "lowrank", borrowed=borrowed, **options)
+                               values="int4" if _values_int4(layer) else "lowrank", key_out=_key_out(layer),
+                               borrowed=borrowed, **options)
     def __deepcopy__(self, memo): return None   # a copied layer (evaluation copies caches) makes its own plan
     def __reduce__(self): return (_none, ())     # and a pickled one carries none
     def run(self, query, layer, scaling, interpret, options) -> torch.Tensor | None:
@@ -812,7 +882,8 @@ def spectral_decode_attention(query: torch.Tensor, layer, scaling: float, interp
 
 # %% ../nbs/05_triton_attention.ipynb #585381b3
 def random_layer(B=1, G=2, D=64, S=4, N=3, L=32, n_hot=20, cap=40, RK=16, RV=16, quant=None, rope="pre",
-                 dtype=torch.float32, pad_max=0, attention_scaling=1.0, values="lowrank", device="cpu", seed=0):
+                 dtype=torch.float32, pad_max=0, attention_scaling=1.0, values="lowrank", device="cpu", seed=0,
+                 outliers=0):
     "A random cache layer in the design's layout (test and benchmark input), as a namespace; pads end before hot."
     g = torch.Generator().manual_seed(seed)
     r = lambda *s: torch.randn(*s, generator=g)
@@ -832,8 +903,16 @@ def random_layer(B=1, G=2, D=64, S=4, N=3, L=32, n_hot=20, cap=40, RK=16, RV=16,
              key_coeffs=kc, key_basis=kb, key_mean=km, **vt,
              pad=torch.randint(0, min(pad_max, S + N * L) + 1, (B,), generator=g).to(torch.int32),
              inv_freq=1.0 / (10000 ** (torch.arange(0, D, 2).float() / D)))
+    if outliers:   # exact key residual rows of `outliers` distinct tokens per block (int8 + scale when quant is set)
+        t["key_out_idx"] = torch.rand(B, G, N, L, generator=g).argsort(-1)[..., :outliers].sort(-1).values.to(torch.int16)
+        if quant is None: t["key_out_res"] = r(B, G, N, outliers, D).to(dtype)
+        else:
+            t["key_out_res"] = torch.randint(-127, 128, (B, G, N, outliers, D), generator=g).to(torch.int8)
+            t["key_out_scale"] = (0.008 * (1 + torch.rand(B, G, N, outliers, generator=g))).to(dtype)
     t = {k: v.to(device) for k, v in t.items()}
     if values == "int4": t.update(value_coeffs=None, value_basis=None, value_mean=None)
+    if outliers and quant is None: t["key_out_scale"] = None
+    if not outliers: t.update(key_out_idx=None, key_out_res=None, key_out_scale=None)
     return SimpleNamespace(**t, n_hot=n_hot, block_size=L, quant=quant, rope=rope, values_mode=values,
                            attention_scaling=attention_scaling, dense_blocks=[])
 
@@ -849,7 +928,12 @@ def dense_oracle(query: torch.Tensor, layer, scaling: float) -> torch.Tensor:
     G, S = layer.hot_keys.shape[1], layer.sink_keys.shape[2]
     dec = (lambda x: _unpack_int4(x.to(dev)).double()) if layer.quant == "int4" else c
     N, L = layer.key_basis.shape[2], layer.block_size
-    K = (c(layer.key_mean)[..., None, :] + dec(layer.key_coeffs) @ c(layer.key_basis)).reshape(B, G, N * L, D)
+    K = c(layer.key_mean)[..., None, :] + dec(layer.key_coeffs) @ c(layer.key_basis)                  # [B, G, N, L, D]
+    if getattr(layer, "key_out_idx", None) is not None:   # exact residual rows, in the space the keys are factored in
+        rows = c(layer.key_out_res)
+        if layer.key_out_scale is not None: rows = rows * c(layer.key_out_scale)[..., None]
+        K = K.scatter_add(3, layer.key_out_idx.to(dev).long()[..., None].expand_as(rows), rows)
+    K = K.reshape(B, G, N * L, D)
     if layer.value_coeffs is None:   # per-token symmetric int4 values: (code - 8) * scale
         V = (_unpack_int4(layer.value_codes.to(dev)).double() * c(layer.value_scale)[..., None]).reshape(B, G, N * L, D)
     else:
