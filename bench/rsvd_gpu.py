@@ -5,7 +5,7 @@ with graphs off), checks of the graphed call (same result as eager, non-finite i
 robust path, the cache stays bounded), variants of the method (one setting changed at a time, and all session-3
 or session-4 settings together), the pieces timed alone and a profile of an eager call per rank.
 
-usage (repo root, CUDA machine): PYTHONPATH=. python3 bench/rsvd_gpu.py [--kv dev/rsvd_smol_kv.pt] [--out DIR] [--quick | --lean]
+usage (repo root, CUDA machine): PYTHONPATH=. python3 bench/rsvd_gpu.py [--kv dev/rsvd_smol_kv.pt] [--out DIR] [--quick [--repeat N] | --lean]
 """
 import argparse, datetime, functools, json, os, statistics, sys
 import torch, triton
@@ -97,6 +97,51 @@ def variants_s5(rank, quick=False):
     out["variant: left factors by PyTorch as U = XV/S, U - U E/2 (session 4)"] = with_patch(randomized_svd, _LEFT_KERNEL=False, _LEFT_FOLDED=False)
     if big: out["variant: chol_inv session-4 block kernel (l = 40)"] = with_patch(randomized_svd, _CHOL_DEFER=False)
     else: out["variant: chol_inv l = 24 on one 32x32 tile (session 4)"] = with_patch(randomized_svd, _CHOL_DEFER16=False)
+    return out
+
+def configs_s5b(rank):
+    "The library's default and the session-5b alternatives (one setting back at a time), for the repeated timing."
+    return {"default": library,
+            "Gram by the one-program kernel (_GRAM_TILE=0)": with_patch(randomized_svd, _GRAM_TILE=0),
+            "Gram by cuBLAS float32, converted inside the graph": with_patch(randomized_svd, _GRAM_KERNEL=False),
+            "eight launches after the replay (_GRAPH_TAIL=False)": with_patch(randomized_svd, _GRAPH_TAIL=False),
+            "left-factor kernel with 8 warps": with_patch(randomized_svd, _LEFT_WARPS={16: 8, 32: 8, 64: 8}),
+            "left-factor kernel on 64-row steps (_LEFT_BM=64)": with_patch(randomized_svd, _LEFT_BM=64),
+            "Gram in 32-column tiles (_GRAM_TILE=32)": with_patch(randomized_svd, _GRAM_TILE=32),
+            "agent-1 default (one-program Gram, no tail)": with_patch(randomized_svd, _GRAM_TILE=0, _GRAPH_TAIL=False)}
+
+def repeated(A, opt, n):
+    "`n` rounds of: gesvda, then each config at ranks 16 and 32 (captured anew each round), all in this one process."
+    rows, acc = [], {}
+    for i in range(n):
+        t = fast_ms(lambda: torch.linalg.svd(A, full_matrices=False, driver="gesvda")); rows.append((i, 0, "gesvda", t))
+        print(f"repeat {i}: gesvda {t:.3f} ms", flush=True)
+        for rank in (16, 32):
+            for name, fn in configs_s5b(rank).items():
+                try:
+                    t = fast_ms(lambda: fn(A, rank))
+                    if (rank, name) not in acc: acc[rank, name] = quality(A, *fn(A, rank), opt[rank])
+                except Exception as e: print(f"{name} failed: {type(e).__name__}: {e}"); t = float("nan")
+                rows.append((i, rank, name, t)); print(f"repeat {i}: rank {rank} {name}: {t:.3f} ms", flush=True)
+    return rows, acc
+
+def pieces_s5b(A):
+    "The Gram forms and the left-factor kernel's warps alone."
+    X = A.float(); out = {}
+    ref = X.double().mT @ X.double(); scale = X.double().abs().mT @ X.double().abs()
+    with rsvd._full_fp32():
+        out["G cuBLAS float32 + .double()"] = fast_ms(lambda: (X.mT @ X).double())
+        for tile in (0, 64, 32):
+            fn = with_patch(lambda: rsvd.gram(X, kernel=True), _GRAM_TILE=tile)
+            try:
+                out[f"G kernel, tile {tile or 'whole matrix'}"] = fast_ms(fn)
+                out[f"G kernel, tile {tile or 'whole matrix'}: worst error / (|X|ᵀ|X|) (not ms)"] = ((fn() - ref).abs() / scale).max().item()
+            except Exception as e: print(f"gram tile {tile} failed: {type(e).__name__}: {e}")
+        for rank in (16, 32):
+            V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
+            for w, bm in ((4, 32), (8, 32), (4, 64)):
+                out[f"left kernel rank {rank}, {w} warps, {bm}-row steps"] = with_patch(fast_ms, _LEFT_WARPS={16: w, 32: w, 64: w}, _LEFT_BM=bm)(
+                    lambda: rsvd.left_factors_fused(X, V, S))
     return out
 
 def parts_s5(A):
@@ -217,6 +262,7 @@ def main():
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--quick", action="store_true", help="accuracy, graph checks, the four-way table and three variants (no pieces, profile)")
     ap.add_argument("--lean", action="store_true", help="like the full run with only the session-5 variants and pieces")
+    ap.add_argument("--repeat", type=int, default=0, help="with --quick: no variant rows; N rounds of gesvda and the session-5b configs, and their pieces")
     a = ap.parse_args()
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -291,7 +337,7 @@ def main():
                              (f"torch.svd_lowrank(q={q}, niter=1)", t_low, low),
                              ("randomized_svd (oversample=8, n_iter=2; library call)", t_ours, ours)):
             r, o = quality(A, *usv, opt[rank]); rows.append((rank, name, t, r, o))
-        chosen = variants_s5(rank, quick=True) if a.quick else variants_s5(rank) if a.lean else variants(rank) | variants_s5(rank)
+        chosen = {} if a.repeat else variants_s5(rank, quick=True) if a.quick else variants_s5(rank) if a.lean else variants(rank) | variants_s5(rank)
         for name, fn in chosen.items():
             try:
                 t = fast_ms(lambda: fn(A, rank)); r, o = quality(A, *fn(A, rank), opt[rank])
@@ -299,6 +345,11 @@ def main():
                 print(f"{name} failed: {type(e).__name__}: {e}"); t = r = o = float("nan")
             rows.append((rank, "  " + name, t, r, o))
     res["rows"] = [dict(zip(("rank", "method", "ms", "error_ratio", "orthogonality"), x)) for x in rows]
+    if a.repeat:
+        reps, acc = repeated(A, opt, a.repeat)
+        res["repeats"] = [dict(zip(("round", "rank", "config", "ms"), x)) for x in reps]
+        res["repeat_accuracy"] = {f"{r} {n}": v for (r, n), v in acc.items()}
+        res["pieces_s5b"] = pieces_s5b(A)
     res["parts"] = {} if a.quick else parts_s5(A) if a.lean else parts(A) | parts_s5(A)
     print("\nparts (median ms):")
     for k, v in res["parts"].items(): print(f"  {k}: {v:.4g}")
@@ -322,6 +373,23 @@ def main():
         line = f"rank {rank}: randomized_svd {o:.3f} ms, gesvda {g:.3f} ms: {g / o:.1f}x faster (target <= 1.5 ms: {'met' if o <= 1.5 else 'NOT met'}); " \
                f"kernels in use at the end: Gram {rsvd._GRAM_KERNEL}, left factors {rsvd._LEFT_KERNEL}"
         print(line); res.setdefault("summary", []).append(line)
+    if a.repeat:
+        names = list(configs_s5b(16))
+        print(f"\nrepeats ({a.repeat} rounds, one process; ms, median of do_bench each; gesvda from the same round):")
+        print("| config | rank | " + " | ".join(f"round {i}" for i in range(a.repeat)) + " | worst error / optimal | orthogonality |")
+        print("|---|---|" + "---|" * (a.repeat + 2))
+        ms = lambda rk, n: [t for i, r, nm, t in reps if r == rk and nm == n]
+        print("| torch.linalg.svd driver=gesvda | 16, 32 | " + " | ".join(f"{t:.3f}" for t in ms(0, "gesvda")) + " | 1.0000 | - |")
+        for rank in (16, 32):
+            for n in names:
+                q = acc.get((rank, n), (float("nan"),) * 2)
+                print(f"| {n} | {rank} | " + " | ".join(f"{t:.3f}" for t in ms(rank, n)) + f" | {q[0]:.4f} | {q[1]:.1e} |")
+        g = ms(0, "gesvda")
+        for rank in (16, 32):
+            d = ms(rank, "default")
+            print(f"rank {rank} default: " + ", ".join(f"{t:.3f}" for t in d) + f" ms; gesvda/default per round: " +
+                  ", ".join(f"{x / t:.2f}x" for x, t in zip(g, d)) + f"; <= 1.5 ms in {sum(t <= 1.5 for t in d)} of {len(d)}")
+        print("pieces:", *(f"  {k}: {v:.4g}" for k, v in res["pieces_s5b"].items()), sep="\n")
     with open(os.path.join(a.out, "rsvd.json"), "w") as f: json.dump(res, f, indent=1)
 
 if __name__ == "__main__":

@@ -308,6 +308,7 @@ def jacobi_eigh(H: torch.Tensor, sweeps: int | None = None, dot: bool | None = N
 # %% ../nbs/02_rsvd.ipynb #d78199ee
 _GRAM_KERNEL = True   # CUDA, n <= 128: G = XᵀX by the Triton kernel below (False: cuBLAS's float32 product, converted inside the graph)
 _GRAM_SYM = True      # the kernel forms hiᵀlo once and adds its transpose (False: a third product loᵀhi)
+_GRAM_TILE = 64       # G in tiles of this many columns, one program per tile (0: one program per matrix, `_gram_kernel`)
 
 if triton is not None:
     @triton.jit
@@ -333,8 +334,30 @@ if triton is not None:
         inside = (cn[:, None] < n) & (cn[None, :] < n)
         tl.store(G + b * n * n + cn[:, None] * n + cn[None, :], g.to(tl.float64), mask=inside)
 
+    @triton.jit
+    def _gram_tiles_kernel(X, G, m, n, sb, sm, sn, T: tl.constexpr, BT: tl.constexpr, BK: tl.constexpr):
+        "One BT×BT tile (i, j) of G = XᵀX (float64) per program, T×T tiles per float32 m×n matrix, from TF32 products of the split x = hi + lo."
+        pid = tl.program_id(0)
+        b, t = (pid // (T * T)).to(tl.int64), pid % (T * T)                    # the tiles of one matrix run side by side
+        rk, ci, cj = tl.arange(0, BK), (t // T) * BT + tl.arange(0, BT), (t % T) * BT + tl.arange(0, BT)
+        acc = tl.zeros([BT, BT], dtype=tl.float32)
+        src = X + b * sb
+        for k in range(0, m, BK):
+            r = k + rk
+            xi = tl.load(src + r[:, None] * sm + ci[None, :] * sn, mask=(r[:, None] < m) & (ci[None, :] < n), other=0.0)   # [BK, BT]
+            xj = tl.load(src + r[:, None] * sm + cj[None, :] * sn, mask=(r[:, None] < m) & (cj[None, :] < n), other=0.0)
+            # stage 1: the split of both column blocks, hi rounded to TF32, lo = x - hi exactly
+            hi = ((xi.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
+            hj = ((xj.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
+            # stage 2: hᵢᵀhⱼ + hᵢᵀlⱼ + lᵢᵀhⱼ into one accumulator on the tensor cores
+            hiT = tl.trans(hi)
+            acc = tl.dot(hiT, hj, acc, input_precision="tf32")
+            acc = tl.dot(hiT, xj - hj, acc, input_precision="tf32")
+            acc = tl.dot(tl.trans(xi - hi), hj, acc, input_precision="tf32")
+        tl.store(G + b * n * n + ci[:, None] * n + cj[None, :], acc.to(tl.float64), mask=(ci[:, None] < n) & (cj[None, :] < n))
+
 def _kernel_failed(switch, err):
-    "After a kernel failed to build or launch: turn its switch (`_GRAM_KERNEL`, `_LEFT_KERNEL`) off, so PyTorch serves from now on."
+    "After a kernel failed to build or launch: turn its switch (`_GRAM_KERNEL`, `_LEFT_KERNEL`, `_GRAPH_TAIL`) off, so PyTorch (or the eight-launch tail) serves from now on."
     globals()[switch] = False
     warnings.warn(f"randomized_svd: {switch} kernel failed ({type(err).__name__}: {err}); using PyTorch products")
 
@@ -348,8 +371,12 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
         G = torch.empty(Xb.shape[0], n, n, dtype=torch.float64, device=X.device) if out is None else out.view(-1, n, n)
         bn = max(16, 1 << (n - 1).bit_length())               # plain int math: no Triton call on the host
         try:
-            _gram_kernel[(Xb.shape[0],)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), BN=bn, BK=32, SYM=_GRAM_SYM,
-                                         num_warps=8 if bn > 64 else 4)
+            if _GRAM_TILE:
+                bt = min(bn, _GRAM_TILE); t = -(-n // bt)
+                _gram_tiles_kernel[(Xb.shape[0] * t * t,)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), T=t, BT=bt, BK=32, num_warps=4)
+            else:
+                _gram_kernel[(Xb.shape[0],)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), BN=bn, BK=32, SYM=_GRAM_SYM,
+                                             num_warps=8 if bn > 64 else 4)
             return G.view(*X.shape[:-2], n, n)
         except Exception as e:
             if X.is_cuda and torch.cuda.is_current_stream_capturing(): raise
@@ -360,6 +387,7 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
 # %% ../nbs/02_rsvd.ipynb #41f76f03
 _LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernel below (False: PyTorch products)
 _LEFT_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program of that kernel by rank tile
+_LEFT_BM = 32         # rows of X per step of that kernel
 _NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
 
 if triton is not None:
@@ -377,12 +405,16 @@ if triton is not None:
         return tl.dot(al, bh, acc, input_precision="tf32")
 
     @triton.jit
-    def _left_kernel(X, V, S, U, OK, m, n, k, sb, sm, sn, tol, BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr):
-        "U = XV/S·(I − E/2), E = (XV/S)ᵀ(XV/S) − I, and |E| <= tol, for one float32 m×n matrix per program."
+    def _left_kernel(X, V, S, U, OK, VOUT, SOUT, OKIN, FLAGS, m, n, k, sb, sm, sn, tol,
+                     BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, TAIL: tl.constexpr):
+        "U = XV/S·(I − E/2), E = (XV/S)ᵀ(XV/S) − I, and |E| <= tol, for one float32 m×n matrix per program; `TAIL`: also copies of V and S, the flag and-ed with OKIN, and FLAGS[1] lowered to it."
         b = tl.program_id(0).to(tl.int64)
         rm, cn, cr = tl.arange(0, BM), tl.arange(0, BN), tl.arange(0, BR)
         s = tl.load(S + b * k + cr, mask=cr < k, other=1.0)
         v = tl.load(V + b * n * k + cn[:, None] * k + cr[None, :], mask=(cn[:, None] < n) & (cr[None, :] < k), other=0.0)
+        if TAIL:                                                                      # the caller's own V and S (the graph's are overwritten next replay)
+            tl.store(VOUT + b * n * k + cn[:, None] * k + cr[None, :], v, mask=(cn[:, None] < n) & (cr[None, :] < k))
+            tl.store(SOUT + b * k + cr, s, mask=cr < k)
         vh, vl = _split_tf32(v / s[None, :])                                         # V' = V/S   [BN, BR]
         E = tl.zeros([BR, BR], dtype=tl.float32)
         dst = U + b * m * k
@@ -407,18 +439,30 @@ if triton is not None:
             u = tl.load(dst + r[:, None] * k + cr[None, :], mask=inside, other=0.0)
             uh, ul = _split_tf32(u)
             tl.store(dst + r[:, None] * k + cr[None, :], _dot3(uh, ul, ch, cl, tl.zeros([BM, BR], dtype=tl.float32)), mask=inside)
-        tl.store(OK + b, (bad == 0).to(tl.int8))
+        ok = (bad == 0).to(tl.int32)
+        if TAIL:
+            ok = ok * (tl.load(OKIN + b) != 0).to(tl.int32)
+            tl.atomic_min(FLAGS + 1, ok)                                              # FLAGS = [all finite, all ok], set to 1 by the caller
+        tl.store(OK + b, ok.to(tl.int8))
 
-def left_factors_fused(X: torch.Tensor, V: torch.Tensor, S: torch.Tensor):
-    "`U = XV/S` [..., m, rank] after one Newton–Schulz step and whether `UᵀU` was within `_NS_TOL` of I before it [...], by the fused kernel (float32 X, V, S)."
+def _left_launch(X, V, S, tail=None):
+    "Launch `_left_kernel`: (U, ok) and, with `tail = (ok_in, flags)`, fresh copies of V and S."
     m, n = X.shape[-2:]; k = V.shape[-1]
     Xb = X.reshape(-1, m, n)
     Vc, Sc = V.reshape(-1, n, k).contiguous(), S.reshape(-1, k).contiguous()
     U = torch.empty(Xb.shape[0], m, k, dtype=torch.float32, device=X.device)
     ok = torch.empty(Xb.shape[0], dtype=torch.int8, device=X.device)
-    _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
-                                 BM=32, BN=max(16, 1 << (n - 1).bit_length()), BR=(br := max(16, 1 << (k - 1).bit_length())), num_warps=_LEFT_WARPS[br])
-    return U.view(*X.shape[:-2], m, k), ok.view(X.shape[:-2]) != 0
+    Vo, So = (torch.empty_like(Vc), torch.empty_like(Sc)) if tail else (Vc, Sc)      # unused without the tail
+    ok_in, flags = (tail[0].reshape(-1), tail[1]) if tail else (ok, ok)
+    _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, Vo, So, ok_in, flags, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
+                                 BM=_LEFT_BM, BN=max(16, 1 << (n - 1).bit_length()), BR=(br := max(16, 1 << (k - 1).bit_length())),
+                                 TAIL=tail is not None, num_warps=_LEFT_WARPS[br])
+    lead = X.shape[:-2]
+    return U.view(*lead, m, k), ok.view(torch.bool).view(lead), Vo.view(V.shape), So.view(S.shape)
+
+def left_factors_fused(X: torch.Tensor, V: torch.Tensor, S: torch.Tensor):
+    "`U = XV/S` [..., m, rank] after one Newton–Schulz step and whether `UᵀU` was within `_NS_TOL` of I before it [...], by the fused kernel (float32 X, V, S)."
+    return _left_launch(X, V, S)[:2]
 
 # %% ../nbs/02_rsvd.ipynb #e9744e44
 _ORTH_TOL = 1e-4
@@ -502,9 +546,13 @@ def _right_factors(G, rank, n_iter, omega):
 
 _LEFT_FOLDED = True   # U = X(V/S) and U(I - E/2): two products and no pass over U between them (False: the session-4 form)
 
+def _left_kernel_serves(X, V):
+    "Whether the fused left-factor kernel takes this call (CUDA, Triton, n <= 128, rank <= 64, `_LEFT_KERNEL` on)."
+    return _LEFT_KERNEL and X.is_cuda and triton is not None and X.shape[-1] <= 128 and V.shape[-1] <= 64 and X.numel() > 0
+
 def _left_factors(X, V, S):
     "`U = XV/S` [..., m, rank] after one Newton–Schulz step, and whether `UᵀU` was within `_NS_TOL` of I before it [...]."
-    if _LEFT_KERNEL and X.is_cuda and triton is not None and X.shape[-1] <= 128 and V.shape[-1] <= 64 and X.numel() > 0:
+    if _left_kernel_serves(X, V):
         try: return left_factors_fused(X, V, S)
         except Exception as e:
             if torch.cuda.is_current_stream_capturing(): raise
@@ -546,6 +594,7 @@ def _full_fp32(device_type="cuda"):
         with torch.autocast(device_type, enabled=False): yield
     finally: torch.set_float32_matmul_precision(old)
 
+_GRAPH_TAIL = True    # after the replay, the left-factor kernel also copies V and S out and sets the flags (one launch; False: eight)
 _GRAPH_SLOTS = 4      # CUDA graphs kept, least recently used dropped first (0: never capture)
 _GRAPH_AFTER = 2      # calls with the same key before its graph is captured (the first one runs eagerly)
 _graphs, _graph_calls = OrderedDict(), OrderedDict()   # key -> _GraphedFastPath (None: capture failed), key -> calls
@@ -559,12 +608,19 @@ class _GraphedFastPath:
         with torch.cuda.stream(side): _right_factors(self.G, rank, n_iter, omega)   # warm-up: kernels built, workspaces set
         torch.cuda.current_stream().wait_stream(side)
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph): self.out = _right_factors(self.G, rank, n_iter, omega)
+        with torch.cuda.graph(self.graph):
+            self.out = _right_factors(self.G, rank, n_iter, omega)
+            self.flags = torch.stack((self.out[2].all(), torch.ones((), dtype=torch.bool, device=X.device))).int()   # [all finite, 1]
 
     def __call__(self, X):
         "Gram matrix of `X` (float32) into the static input, replay, then `U` from `X`: fresh U, S, Vh, the graph's own finite (valid until the next replay), ok and the two flags."
         gram(X, out=self.G); self.graph.replay()
         V, S, finite, ok = self.out
+        if _GRAPH_TAIL and _left_kernel_serves(X, V):
+            try:                                                      # one launch: U, copies of V and S, ok, flags[1] = all ok
+                U, ok, V, S = _left_launch(X, V, S, tail=(ok, self.flags))
+                return U, S, V.mT, finite, ok, self.flags
+            except Exception as e: _kernel_failed("_GRAPH_TAIL", e)
         V, S = V.clone(), S.clone()
         U, ok_left = _left_factors(X, V, S)
         ok = ok & ok_left
