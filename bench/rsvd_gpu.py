@@ -104,11 +104,13 @@ def configs_s5b(rank):
     return {"default": library,
             "Gram by the one-program kernel (_GRAM_TILE=0)": with_patch(randomized_svd, _GRAM_TILE=0),
             "Gram by cuBLAS float32, converted inside the graph": with_patch(randomized_svd, _GRAM_KERNEL=False),
-            "eight launches after the replay (_GRAPH_TAIL=False)": with_patch(randomized_svd, _GRAPH_TAIL=False),
-            "left-factor kernel with 8 warps": with_patch(randomized_svd, _LEFT_WARPS={16: 8, 32: 8, 64: 8}),
-            "left-factor kernel on 64-row steps (_LEFT_BM=64)": with_patch(randomized_svd, _LEFT_BM=64),
             "Gram in 32-column tiles (_GRAM_TILE=32)": with_patch(randomized_svd, _GRAM_TILE=32),
-            "agent-1 default (one-program Gram, no tail)": with_patch(randomized_svd, _GRAM_TILE=0, _GRAPH_TAIL=False)}
+            "eight launches after the replay (_GRAPH_TAIL=False)": with_patch(randomized_svd, _GRAPH_TAIL=False),
+            "left kernel with V/S whole, 4 warps (agent 1's)": with_patch(randomized_svd, _LEFT_BC=0, _LEFT_WARPS={16: 4, 32: 4, 64: 4}),
+            "left kernel in chunks, 4 warps at rank 32": with_patch(randomized_svd, _LEFT_WARPS={16: 4, 32: 4, 64: 4}),
+            "left kernel in chunks, 16-row steps, 4 warps": with_patch(randomized_svd, _LEFT_BM=16, _LEFT_WARPS={16: 4, 32: 4, 64: 4}),
+            "agent-1 default (one-program Gram, no tail, V/S whole, 4 warps)":
+                with_patch(randomized_svd, _GRAM_TILE=0, _GRAPH_TAIL=False, _LEFT_BC=0, _LEFT_WARPS={16: 4, 32: 4, 64: 4})}
 
 def repeated(A, opt, n):
     "`n` rounds of: gesvda, then each config at ranks 16 and 32 (captured anew each round), all in this one process."
@@ -139,9 +141,9 @@ def pieces_s5b(A):
             except Exception as e: print(f"gram tile {tile} failed: {type(e).__name__}: {e}")
         for rank in (16, 32):
             V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            for w, bm in ((4, 32), (8, 32), (4, 64)):
-                out[f"left kernel rank {rank}, {w} warps, {bm}-row steps"] = with_patch(fast_ms, _LEFT_WARPS={16: w, 32: w, 64: w}, _LEFT_BM=bm)(
-                    lambda: rsvd.left_factors_fused(X, V, S))
+            for w, bm, bc in ((4, 32, 0), (4, 32, 32), (8, 32, 32), (4, 16, 32), (8, 32, 0)):
+                out[f"left kernel rank {rank}, {w} warps, {bm}-row steps, {bc or 'whole'} V rows"] = with_patch(
+                    fast_ms, _LEFT_WARPS={16: w, 32: w, 64: w}, _LEFT_BM=bm, _LEFT_BC=bc)(lambda: rsvd.left_factors_fused(X, V, S))
     return out
 
 def parts_s5(A):

@@ -386,8 +386,9 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
 
 # %% ../nbs/02_rsvd.ipynb #41f76f03
 _LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernel below (False: PyTorch products)
-_LEFT_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program of that kernel by rank tile
+_LEFT_WARPS = {16: 4, 32: 8, 64: 4}   # warps per program of that kernel by rank tile (rank 32: 4 warps spill registers)
 _LEFT_BM = 32         # rows of X per step of that kernel
+_LEFT_BC = 32         # columns of X (rows of V/S) per product in that kernel (0: all at once, V/S held whole: it spills at rank 32)
 _NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
 
 if triton is not None:
@@ -406,7 +407,7 @@ if triton is not None:
 
     @triton.jit
     def _left_kernel(X, V, S, U, OK, VOUT, SOUT, OKIN, FLAGS, m, n, k, sb, sm, sn, tol,
-                     BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, TAIL: tl.constexpr):
+                     BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, BC: tl.constexpr, TAIL: tl.constexpr):
         "U = XV/S·(I − E/2), E = (XV/S)ᵀ(XV/S) − I, and |E| <= tol, for one float32 m×n matrix per program; `TAIL`: also copies of V and S, the flag and-ed with OKIN, and FLAGS[1] lowered to it."
         b = tl.program_id(0).to(tl.int64)
         rm, cn, cr = tl.arange(0, BM), tl.arange(0, BN), tl.arange(0, BR)
@@ -415,15 +416,21 @@ if triton is not None:
         if TAIL:                                                                      # the caller's own V and S (the graph's are overwritten next replay)
             tl.store(VOUT + b * n * k + cn[:, None] * k + cr[None, :], v, mask=(cn[:, None] < n) & (cr[None, :] < k))
             tl.store(SOUT + b * k + cr, s, mask=cr < k)
-        vh, vl = _split_tf32(v / s[None, :])                                         # V' = V/S   [BN, BR]
+        if BC == BN: vh, vl = _split_tf32(v / s[None, :])                            # V' = V/S   [BN, BR], held whole
         E = tl.zeros([BR, BR], dtype=tl.float32)
         dst = U + b * m * k
         # stage 1: U = XV' tile by tile (stored), and UᵀU
         for i in range(0, m, BM):
             r = i + rm
-            x = tl.load(X + b * sb + r[:, None] * sm + cn[None, :] * sn, mask=(r[:, None] < m) & (cn[None, :] < n), other=0.0)
-            xh, xl = _split_tf32(x)
-            u = _dot3(xh, xl, vh, vl, tl.zeros([BM, BR], dtype=tl.float32))           # [BM, BR]
+            u = tl.zeros([BM, BR], dtype=tl.float32)                                 # [BM, BR]
+            for c in tl.static_range(0, BN, BC):                                     # BC < BN: V' in chunks of BC rows, reloaded (cached)
+                cc = c + tl.arange(0, BC)
+                x = tl.load(X + b * sb + r[:, None] * sm + cc[None, :] * sn, mask=(r[:, None] < m) & (cc[None, :] < n), other=0.0)
+                xh, xl = _split_tf32(x)
+                if BC < BN:
+                    vc = tl.load(V + b * n * k + cc[:, None] * k + cr[None, :], mask=(cc[:, None] < n) & (cr[None, :] < k), other=0.0)
+                    vh, vl = _split_tf32(vc / s[None, :])
+                u = _dot3(xh, xl, vh, vl, u)
             tl.store(dst + r[:, None] * k + cr[None, :], u, mask=(r[:, None] < m) & (cr[None, :] < k))
             uh, ul = _split_tf32(u)
             E = _dot3(tl.trans(uh), tl.trans(ul), uh, ul, E)
@@ -454,8 +461,9 @@ def _left_launch(X, V, S, tail=None):
     ok = torch.empty(Xb.shape[0], dtype=torch.int8, device=X.device)
     Vo, So = (torch.empty_like(Vc), torch.empty_like(Sc)) if tail else (Vc, Sc)      # unused without the tail
     ok_in, flags = (tail[0].reshape(-1), tail[1]) if tail else (ok, ok)
+    bn = max(16, 1 << (n - 1).bit_length())                   # plain int math: no Triton call on the host
     _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, Vo, So, ok_in, flags, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
-                                 BM=_LEFT_BM, BN=max(16, 1 << (n - 1).bit_length()), BR=(br := max(16, 1 << (k - 1).bit_length())),
+                                 BM=_LEFT_BM, BN=bn, BR=(br := max(16, 1 << (k - 1).bit_length())), BC=min(bn, _LEFT_BC or bn),
                                  TAIL=tail is not None, num_warps=_LEFT_WARPS[br])
     lead = X.shape[:-2]
     return U.view(*lead, m, k), ok.view(torch.bool).view(lead), Vo.view(V.shape), So.view(S.shape)
