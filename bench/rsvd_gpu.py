@@ -102,15 +102,11 @@ def variants_s5(rank, quick=False):
 def configs_s5b(rank):
     "The library's default and the session-5b alternatives (one setting back at a time), for the repeated timing."
     return {"default": library,
-            "Gram by the one-program kernel (_GRAM_TILE=0)": with_patch(randomized_svd, _GRAM_TILE=0),
-            "Gram by cuBLAS float32, converted inside the graph": with_patch(randomized_svd, _GRAM_KERNEL=False),
-            "Gram in 32-column tiles (_GRAM_TILE=32)": with_patch(randomized_svd, _GRAM_TILE=32),
+            "Gram by the Triton kernel (_GRAM_KERNEL=True)": with_patch(randomized_svd, _GRAM_KERNEL=True),
             "eight launches after the replay (_GRAPH_TAIL=False)": with_patch(randomized_svd, _GRAPH_TAIL=False),
-            "left kernel with V/S whole, 4 warps (agent 1's)": with_patch(randomized_svd, _LEFT_BC=0, _LEFT_WARPS={16: 4, 32: 4, 64: 4}),
-            "left kernel in chunks, 4 warps at rank 32": with_patch(randomized_svd, _LEFT_WARPS={16: 4, 32: 4, 64: 4}),
-            "left kernel in chunks, 16-row steps, 4 warps": with_patch(randomized_svd, _LEFT_BM=16, _LEFT_WARPS={16: 4, 32: 4, 64: 4}),
-            "agent-1 default (one-program Gram, no tail, V/S whole, 4 warps)":
-                with_patch(randomized_svd, _GRAM_TILE=0, _GRAPH_TAIL=False, _LEFT_BC=0, _LEFT_WARPS={16: 4, 32: 4, 64: 4})}
+            "left kernel with V/S whole at every rank": with_patch(randomized_svd, _LEFT_BC={16: 0, 32: 0, 64: 0}),
+            "agent-1 default (Gram kernel, no tail, V/S whole)":
+                with_patch(randomized_svd, _GRAM_KERNEL=True, _GRAPH_TAIL=False, _LEFT_BC={16: 0, 32: 0, 64: 0})}
 
 def repeated(A, opt, n):
     "`n` rounds of: gesvda, then each config at ranks 16 and 32 (captured anew each round), all in this one process."
@@ -128,22 +124,18 @@ def repeated(A, opt, n):
     return rows, acc
 
 def pieces_s5b(A):
-    "The Gram forms and the left-factor kernel's warps alone."
+    "The Gram forms and the left-factor kernel's forms alone."
     X = A.float(); out = {}
     ref = X.double().mT @ X.double(); scale = X.double().abs().mT @ X.double().abs()
     with rsvd._full_fp32():
         out["G cuBLAS float32 + .double()"] = fast_ms(lambda: (X.mT @ X).double())
-        for tile in (0, 64, 32):
-            fn = with_patch(lambda: rsvd.gram(X, kernel=True), _GRAM_TILE=tile)
-            try:
-                out[f"G kernel, tile {tile or 'whole matrix'}"] = fast_ms(fn)
-                out[f"G kernel, tile {tile or 'whole matrix'}: worst error / (|X|ᵀ|X|) (not ms)"] = ((fn() - ref).abs() / scale).max().item()
-            except Exception as e: print(f"gram tile {tile} failed: {type(e).__name__}: {e}")
+        out["G kernel"] = fast_ms(lambda: rsvd.gram(X, kernel=True))
+        out["G kernel: worst error / (|X|ᵀ|X|) (not ms)"] = ((rsvd.gram(X, kernel=True) - ref).abs() / scale).max().item()
         for rank in (16, 32):
             V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            for w, bm, bc in ((4, 32, 0), (4, 32, 32), (8, 32, 32), (4, 16, 32), (8, 32, 0)):
+            for w, bm, bc in ((4, 32, 0), (4, 32, 32), (8, 32, 32), (4, 16, 32)):
                 out[f"left kernel rank {rank}, {w} warps, {bm}-row steps, {bc or 'whole'} V rows"] = with_patch(
-                    fast_ms, _LEFT_WARPS={16: w, 32: w, 64: w}, _LEFT_BM=bm, _LEFT_BC=bc)(lambda: rsvd.left_factors_fused(X, V, S))
+                    fast_ms, _LEFT_WARPS={16: w, 32: w, 64: w}, _LEFT_BM=bm, _LEFT_BC={16: bc, 32: bc, 64: bc})(lambda: rsvd.left_factors_fused(X, V, S))
     return out
 
 def parts_s5(A):

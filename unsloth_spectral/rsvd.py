@@ -306,9 +306,8 @@ def jacobi_eigh(H: torch.Tensor, sweeps: int | None = None, dot: bool | None = N
     return lam.view(H.shape[:-1]), Z.view(H.shape), off.view(H.shape[:-2])
 
 # %% ../nbs/02_rsvd.ipynb #d78199ee
-_GRAM_KERNEL = True   # CUDA, n <= 128: G = XᵀX by the Triton kernel below (False: cuBLAS's float32 product, converted inside the graph)
+_GRAM_KERNEL = False  # CUDA, n <= 128: G = XᵀX by the Triton kernel below (False: cuBLAS's float32 product, converted inside the graph; 0.02 ms faster a call)
 _GRAM_SYM = True      # the kernel forms hiᵀlo once and adds its transpose (False: a third product loᵀhi)
-_GRAM_TILE = 64       # G in tiles of this many columns, one program per tile (0: one program per matrix, `_gram_kernel`)
 
 if triton is not None:
     @triton.jit
@@ -334,28 +333,6 @@ if triton is not None:
         inside = (cn[:, None] < n) & (cn[None, :] < n)
         tl.store(G + b * n * n + cn[:, None] * n + cn[None, :], g.to(tl.float64), mask=inside)
 
-    @triton.jit
-    def _gram_tiles_kernel(X, G, m, n, sb, sm, sn, T: tl.constexpr, BT: tl.constexpr, BK: tl.constexpr):
-        "One BT×BT tile (i, j) of G = XᵀX (float64) per program, T×T tiles per float32 m×n matrix, from TF32 products of the split x = hi + lo."
-        pid = tl.program_id(0)
-        b, t = (pid // (T * T)).to(tl.int64), pid % (T * T)                    # the tiles of one matrix run side by side
-        rk, ci, cj = tl.arange(0, BK), (t // T) * BT + tl.arange(0, BT), (t % T) * BT + tl.arange(0, BT)
-        acc = tl.zeros([BT, BT], dtype=tl.float32)
-        src = X + b * sb
-        for k in range(0, m, BK):
-            r = k + rk
-            xi = tl.load(src + r[:, None] * sm + ci[None, :] * sn, mask=(r[:, None] < m) & (ci[None, :] < n), other=0.0)   # [BK, BT]
-            xj = tl.load(src + r[:, None] * sm + cj[None, :] * sn, mask=(r[:, None] < m) & (cj[None, :] < n), other=0.0)
-            # stage 1: the split of both column blocks, hi rounded to TF32, lo = x - hi exactly
-            hi = ((xi.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
-            hj = ((xj.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
-            # stage 2: hᵢᵀhⱼ + hᵢᵀlⱼ + lᵢᵀhⱼ into one accumulator on the tensor cores
-            hiT = tl.trans(hi)
-            acc = tl.dot(hiT, hj, acc, input_precision="tf32")
-            acc = tl.dot(hiT, xj - hj, acc, input_precision="tf32")
-            acc = tl.dot(tl.trans(xi - hi), hj, acc, input_precision="tf32")
-        tl.store(G + b * n * n + ci[:, None] * n + cj[None, :], acc.to(tl.float64), mask=(ci[:, None] < n) & (cj[None, :] < n))
-
 def _kernel_failed(switch, err):
     "After a kernel failed to build or launch: turn its switch (`_GRAM_KERNEL`, `_LEFT_KERNEL`, `_GRAPH_TAIL`) off, so PyTorch (or the eight-launch tail) serves from now on."
     globals()[switch] = False
@@ -371,12 +348,8 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
         G = torch.empty(Xb.shape[0], n, n, dtype=torch.float64, device=X.device) if out is None else out.view(-1, n, n)
         bn = max(16, 1 << (n - 1).bit_length())               # plain int math: no Triton call on the host
         try:
-            if _GRAM_TILE:
-                bt = min(bn, _GRAM_TILE); t = -(-n // bt)
-                _gram_tiles_kernel[(Xb.shape[0] * t * t,)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), T=t, BT=bt, BK=32, num_warps=4)
-            else:
-                _gram_kernel[(Xb.shape[0],)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), BN=bn, BK=32, SYM=_GRAM_SYM,
-                                             num_warps=8 if bn > 64 else 4)
+            _gram_kernel[(Xb.shape[0],)](Xb, G, m, n, Xb.stride(0), Xb.stride(1), Xb.stride(2), BN=bn, BK=32, SYM=_GRAM_SYM,
+                                         num_warps=8 if bn > 64 else 4)
             return G.view(*X.shape[:-2], n, n)
         except Exception as e:
             if X.is_cuda and torch.cuda.is_current_stream_capturing(): raise
@@ -386,9 +359,9 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
 
 # %% ../nbs/02_rsvd.ipynb #41f76f03
 _LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernel below (False: PyTorch products)
-_LEFT_WARPS = {16: 4, 32: 8, 64: 4}   # warps per program of that kernel by rank tile (rank 32: 4 warps spill registers)
+_LEFT_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program of that kernel by rank tile
 _LEFT_BM = 32         # rows of X per step of that kernel
-_LEFT_BC = 32         # columns of X (rows of V/S) per product in that kernel (0: all at once, V/S held whole: it spills at rank 32)
+_LEFT_BC = {16: 0, 32: 32, 64: 32}    # by rank tile: columns of X (rows of V/S) per product in that kernel (0: V/S held whole, which spills at rank 32)
 _NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
 
 if triton is not None:
@@ -463,7 +436,7 @@ def _left_launch(X, V, S, tail=None):
     ok_in, flags = (tail[0].reshape(-1), tail[1]) if tail else (ok, ok)
     bn = max(16, 1 << (n - 1).bit_length())                   # plain int math: no Triton call on the host
     _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, Vo, So, ok_in, flags, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
-                                 BM=_LEFT_BM, BN=bn, BR=(br := max(16, 1 << (k - 1).bit_length())), BC=min(bn, _LEFT_BC or bn),
+                                 BM=_LEFT_BM, BN=bn, BR=(br := max(16, 1 << (k - 1).bit_length())), BC=min(bn, _LEFT_BC.get(br, 0) or bn),
                                  TAIL=tail is not None, num_warps=_LEFT_WARPS[br])
     lead = X.shape[:-2]
     return U.view(*lead, m, k), ok.view(torch.bool).view(lead), Vo.view(V.shape), So.view(S.shape)
