@@ -56,6 +56,22 @@ _CHOL_DEFER16 = True  # 16 < l < 32: the deferred kernel on a 16-column leading 
 
 if triton is not None:
     @triton.jit
+    def _chol_inv_steps(A, X, idx, n):
+        "n steps of Cholesky on A [T, T] (rows and columns `idx`), forward substitution into X (becomes L⁻¹): (A, X)."
+        rows, cols = idx[:, None], idx[None, :]
+        for j in range(n):
+            # stage 1: column j of L from the updated trailing matrix
+            col = tl.sum(tl.where(cols == j, A, 0.0), axis=1)                        # A[:, j], over rows
+            rd = 1.0 / tl.sqrt(tl.maximum(tl.sum(tl.where(idx == j, col, 0.0), axis=0), 1e-300))   # 1 / pivot
+            lj = tl.where(idx >= j, col * rd, 0.0)
+            A = A - lj[:, None] * lj[None, :]
+            # stage 2: forward substitution, row j of L⁻¹ is final once divided by the pivot
+            xj = tl.sum(tl.where(rows == j, X, 0.0), axis=0) * rd                    # X[j, :], over cols
+            below = tl.where(idx > j, lj, 0.0)
+            X = tl.where(rows == j, xj[None, :], X - below[:, None] * xj[None, :])
+        return A, X
+
+    @triton.jit
     def _chol_inv_kernel(M, R, l, shift, BLOCK: tl.constexpr):
         "R⁻¹ = L⁻ᵀ for M + shift·tr(M)/l·I = L Lᵀ, one float64 matrix per program."
         b = tl.program_id(0).to(tl.int64)
@@ -67,16 +83,7 @@ if triton is not None:
         tr = tl.sum(tl.sum(tl.where(diag, A, 0.0), axis=1), axis=0)
         A = tl.where(diag, A + (shift * tr / l + 1e-300), A)
         X = tl.where(diag, 1.0, 0.0).to(tl.float64)                                  # becomes L⁻¹
-        for j in range(l):
-            # stage 1: column j of L from the updated trailing matrix
-            col = tl.sum(tl.where(cols == j, A, 0.0), axis=1)                        # A[:, j], over rows
-            rd = 1.0 / tl.sqrt(tl.maximum(tl.sum(tl.where(idx == j, col, 0.0), axis=0), 1e-300))   # 1 / pivot
-            lj = tl.where(idx >= j, col * rd, 0.0)
-            A = A - lj[:, None] * lj[None, :]
-            # stage 2: forward substitution, row j of L⁻¹ is final once divided by the pivot
-            xj = tl.sum(tl.where(rows == j, X, 0.0), axis=0) * rd                    # X[j, :], over cols
-            below = tl.where(idx > j, lj, 0.0)
-            X = tl.where(rows == j, xj[None, :], X - below[:, None] * xj[None, :])
+        A, X = _chol_inv_steps(A, X, idx, l)
         tl.store(R + b * l * l + cols * l + rows, X, mask=inside)                    # R⁻¹ = Xᵀ
 
     @triton.jit
@@ -147,14 +154,7 @@ if triton is not None:
         S = tl.where((r2 == c2) & in22, S + (shift * tr / l + 1e-300), S)
         # stage 1: Cholesky and L₁₁⁻¹ of the leading block alone (the loop of _chol_inv_kernel)
         X = tl.where(r1 == c1, 1.0, 0.0).to(tl.float64)
-        for j in range(B1):
-            col = tl.sum(tl.where(c1 == j, A, 0.0), axis=1)
-            rd = 1.0 / tl.sqrt(tl.maximum(tl.sum(tl.where(i1 == j, col, 0.0), axis=0), 1e-300))
-            lj = tl.where(i1 >= j, col * rd, 0.0)
-            A = A - lj[:, None] * lj[None, :]
-            xj = tl.sum(tl.where(r1 == j, X, 0.0), axis=0) * rd
-            below = tl.where(i1 > j, lj, 0.0)
-            X = tl.where(r1 == j, xj[None, :], X - below[:, None] * xj[None, :])
+        A, X = _chol_inv_steps(A, X, i1, B1)
         tl.store(dst + c1 * l + r1, X)                                                # R₁₁ = X₁₁ᵀ, final
         tl.debug_barrier()
         # stage 2: L₂₁ = M₂₁ L₁₁⁻ᵀ, kept in R's lower-left block (zero in the result) for the next products
@@ -177,14 +177,7 @@ if triton is not None:
         tl.store(dst + (r2 + B1) * l + c1, T, mask=r2 < l2)                           # T replaces L₂₁ there
         # stage 4: Cholesky and L₂₂⁻¹ of the Schur complement
         X2 = tl.where(r2 == c2, 1.0, 0.0).to(tl.float64)
-        for j in range(l2):
-            col = tl.sum(tl.where(c2 == j, S, 0.0), axis=1)
-            rd = 1.0 / tl.sqrt(tl.maximum(tl.sum(tl.where(i2 == j, col, 0.0), axis=0), 1e-300))
-            lj = tl.where(i2 >= j, col * rd, 0.0)
-            S = S - lj[:, None] * lj[None, :]
-            xj = tl.sum(tl.where(r2 == j, X2, 0.0), axis=0) * rd
-            below = tl.where(i2 > j, lj, 0.0)
-            X2 = tl.where(r2 == j, xj[None, :], X2 - below[:, None] * xj[None, :])
+        S, X2 = _chol_inv_steps(S, X2, i2, l2)
         tl.store(dst + (c2 + B1) * l + r2 + B1, X2, mask=in22)                        # R₂₂ = X₂₂ᵀ
         tl.debug_barrier()
         # stage 5: X₂₁ = −X₂₂ T (L⁻¹ = [[X₁₁, 0], [X₂₁, X₂₂]]), R₁₂ = X₂₁ᵀ, and R's lower-left block back to zero
