@@ -239,7 +239,7 @@ def generate_tokens(model, tokenizer, input_ids, cache, max_new_tokens: int = 64
     "Generate after `input_ids` ([1, T]) through `cache`, streaming text to stdout; new tokens, text and timings."
     import torch
     from transformers import TextStreamer
-    from unsloth_spectral.evaluation import _cache_kw
+    from unsloth_spectral.core import _cache_kw
     times = []
     class Timed(TextStreamer):
         def put(self, value):

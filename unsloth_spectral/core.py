@@ -6,7 +6,7 @@ Docs: https://unsloth-spectral.github.io/unsloth-spectral/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #75478476
 from __future__ import annotations
-import importlib.util, os, shutil, tempfile
+import importlib.util, inspect, os, shutil, tempfile
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 
@@ -147,3 +147,8 @@ def load_model(name_or_path: str | os.PathLike | None = None, dtype: torch.dtype
     model = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, **kw).to(device).eval()
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     return model, tok
+
+# %% ../nbs/00_core.ipynb #a2420278
+def _cache_kw(model) -> str:
+    "Name of the forward argument that takes the cache: `cache` (transformers >= 5.24) or `past_key_values`."
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"

@@ -39,10 +39,6 @@ def text_ids(tokenizer_or_ids, text: str = "pydoc") -> torch.Tensor:
     return ids
 
 # %% ../nbs/07_evaluation.ipynb #a9ea1d91
-def _cache_kw(model) -> str:
-    "Name of the forward argument that takes the cache: `cache` (transformers >= 5.24) or `past_key_values`."
-    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
-
 def _n_positions(model) -> int:
     return int(getattr(model.config, "max_position_embeddings", 1 << 30))
 
@@ -62,6 +58,7 @@ def _check_windows(ids, context, n_after, offsets, model):
 @torch.no_grad()
 def prefill(model, context_ids: torch.Tensor, make_cache: Callable, prefill_with: Callable | None = None):
     "Run `context_ids` ([1, T]) into `make_cache()`; return (cache, logits of the last position [1, V])."
+    from unsloth_spectral.core import _cache_kw
     cache = make_cache()
     ctx = prefill_with() if prefill_with is not None else contextlib.nullcontext()
     with ctx:
@@ -71,6 +68,7 @@ def prefill(model, context_ids: torch.Tensor, make_cache: Callable, prefill_with
 @torch.no_grad()
 def forward_at(model, cache, new_ids: torch.Tensor, start: int) -> torch.Tensor:
     "Run `new_ids` ([1, Q]) through `cache` at true positions `start..start+Q-1`; return float logits [1, Q, V]."
+    from unsloth_spectral.core import _cache_kw
     pos = torch.arange(start, start + new_ids.shape[1], device=model.device)[None]
     out = model(new_ids.to(model.device), position_ids=pos, use_cache=True, **{_cache_kw(model): cache})
     return out.logits.float()
