@@ -304,6 +304,12 @@ _GRAM_SYM = True      # the kernel forms hiᵀlo once and adds its transpose (Fa
 
 if triton is not None:
     @triton.jit
+    def _split_tf32(x):
+        "x = hi + lo with hi rounded to TF32 (10 mantissa bits) and lo exact."
+        hi = ((x.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
+        return hi, x - hi
+
+    @triton.jit
     def _gram_kernel(X, G, m, n, sb, sm, sn, BN: tl.constexpr, BK: tl.constexpr, SYM: tl.constexpr):
         "G = XᵀX (float64) of one float32 m×n matrix per program, from TF32 products of the split x = hi + lo."
         b = tl.program_id(0).to(tl.int64)
@@ -315,8 +321,7 @@ if triton is not None:
             r = k + rk
             x = tl.load(X + b * sb + r[:, None] * sm + cn[None, :] * sn, mask=(r[:, None] < m) & (cn[None, :] < n), other=0.0)  # [BK, BN]
             # stage 1: the split, hi = x rounded to TF32 (10 mantissa bits), lo = x - hi exactly
-            hi = ((x.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
-            lo = x - hi
+            hi, lo = _split_tf32(x)
             # stage 2: the products on the tensor cores
             hiT = tl.trans(hi)
             hh = tl.dot(hiT, hi, hh, input_precision="tf32")
@@ -358,12 +363,6 @@ _LEFT_BC = {16: 0, 32: 32, 64: 32}    # by rank tile: columns of X (rows of V/S)
 _NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
 
 if triton is not None:
-    @triton.jit
-    def _split_tf32(x):
-        "x = hi + lo with hi rounded to TF32 (10 mantissa bits) and lo exact."
-        hi = ((x.to(tl.uint32, bitcast=True) + 0x1000) & 0xFFFFE000).to(tl.float32, bitcast=True)
-        return hi, x - hi
-
     @triton.jit
     def _dot3(ah, al, bh, bl, acc):
         "acc + ab at about float32 accuracy from three TF32 products (al·bl dropped)."
