@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from .core import _cache_kw
+
 # %% auto #0
 __all__ = ['KINDS', 'ENERGIES', 'CapturedKV', 'apply_rope', 'capture_kv', 'to_blocks', 'block_spectra', 'energy_rank',
            'rank_table', 'format_rank_table', 'plot_spectra', 'plot_rank_heatmaps', 'cache_layout', 'quantize_columns',
@@ -307,9 +309,7 @@ def continuation_nll(model, pre: Prefill, keys: torch.Tensor | None = None, valu
     cache, dt, dev = DynamicCache(), model.dtype, model.device
     for l in range(keys.shape[0]): cache.update(keys[l][None].to(dev, dt), values[l][None].to(dev, dt), l)
     cont, T = pre.continuation[None].to(dev), keys.shape[-2]
-    import inspect
-    kw = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"  # transformers >= 5.24
-    out = model(cont, position_ids=torch.arange(T, T + cont.shape[1], device=dev)[None], **{kw: cache})
+    out = model(cont, position_ids=torch.arange(T, T + cont.shape[1], device=dev)[None], **{_cache_kw(model): cache})
     logits = torch.cat([pre.last_logits[None].to(dev), out.logits[0, :-1].float()])
     return F.cross_entropy(logits, cont[0], reduction="sum").item()
 

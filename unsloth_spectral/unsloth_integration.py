@@ -11,7 +11,7 @@ import importlib.metadata, importlib.util, inspect, os, time, types
 import torch
 from packaging.version import Version
 
-from .core import SpectralConfig
+from .core import SpectralConfig, _cache_kw
 from .spectral_cache import SpectralCache, apply_rope, check_architecture
 from .spectral_attention import spectral_attention
 from .integration import enable_spectral, disable_spectral
@@ -320,8 +320,9 @@ def _patch_cpu(model, causal, config: SpectralConfig) -> UnslothSpectralPatch:
 
     def spectral_generate(self, *args, **kwargs):
         "Unsloth's generate with a fresh `SpectralCache` unless the caller passes a cache."
-        if kwargs.get("past_key_values") is None:
-            kwargs["past_key_values"] = patch.last_cache = SpectralCache(config, causal)
+        if kwargs.get("cache") is None and kwargs.get("past_key_values") is None:   # either name (5.24 renamed it)
+            kwargs.pop("cache", None); kwargs.pop("past_key_values", None)
+            kwargs[_cache_kw(causal)] = patch.last_cache = SpectralCache(config, causal)
         return generate(*args, **kwargs)
     patch.set(model, "generate", types.MethodType(spectral_generate, model))
     return patch
@@ -347,7 +348,7 @@ def _self_test(model, causal, patch: UnslothSpectralPatch) -> None:
                                    f"{ran} and lengths {sorted(lengths)}; Unsloth routes this model elsewhere")
         else:
             cache = SpectralCache(patch.config, causal)
-            causal(input_ids=ids, past_key_values=cache, use_cache=True)
+            causal(input_ids=ids, use_cache=True, **{_cache_kw(causal): cache})
             spectral = [m for m in causal.modules() if getattr(m, "forward", None) is not None
                         and getattr(m.forward, "__func__", None) is not None
                         and m.forward.__func__.__name__ == "_spectral_forward"]
