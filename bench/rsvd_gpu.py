@@ -32,15 +32,19 @@ def quality(A, U, S, Vh, opt):
 
 # --- variants of the method: swap one piece at a time (the graph cache is emptied around each, so it is captured anew)
 _cache_owner = [None]
+SWITCHES = ("_JACOBI_DOT", "_JACOBI_MAX", "_LEFT_KERNEL", "_GRAM_KERNEL", "_GRAPH_TAIL")   # set off by the library when a kernel fails
 def with_patch(fn, **patches):
     "Run `fn` with attributes of the rsvd module replaced; the graph cache is emptied when the caller changes."
     def run(*a, **k):
         if _cache_owner[0] is not run: rsvd._graphs.clear(); rsvd._graph_calls.clear(); _cache_owner[0] = run
         old = {name: getattr(rsvd, name) for name in patches}
+        switches = {name: getattr(rsvd, name) for name in SWITCHES}
         for name, v in patches.items(): setattr(rsvd, name, v)
         try: return fn(*a, **k)
         finally:
             for name, v in old.items(): setattr(rsvd, name, v)
+            for name, v in switches.items():                 # a kernel that failed under a patch must not change the rows after it
+                if getattr(rsvd, name) != v: print(f"(switch {name} turned to {getattr(rsvd, name)} under {patches}; restored)"); setattr(rsvd, name, v)
     return run
 
 def basis_every_step(G, omega, n_iter):
@@ -99,22 +103,72 @@ def variants_s5(rank, quick=False):
     else: out["variant: chol_inv l = 24 on one 32x32 tile (session 4)"] = with_patch(randomized_svd, _CHOL_DEFER16=False)
     return out
 
-def configs_s5b(rank):
-    "The library's default and the session-5b alternatives (one setting back at a time), for the repeated timing."
+def shrink_s5(H, rank, inner):
+    "The session-5 shrink: H² formed, started from one-hot basis vectors (a product instead of a gather)."
+    l = H.shape[-1]
+    if not rank <= rsvd._SMALL < l: return None, H
+    H2 = H @ H
+    top = H.diagonal(dim1=-2, dim2=-1).topk(rsvd._SMALL, dim=-1).indices
+    P = (torch.arange(l, device=H.device)[:, None] == top.unsqueeze(-2)).to(H.dtype)
+    for _ in range(inner): P = rsvd._cholqr(H2 @ P, rsvd._SHIFT)
+    P = rsvd._cholqr(P)
+    return P, P.mT @ H @ P
+
+_eigh_desc_now = rsvd._eigh_desc
+def eigh_desc_s5(H, rank, jacobi):
+    "The session-5 eigenpair order: the kernel's output argsorted and gathered (here it is already in order: same launches, same time)."
+    if not jacobi: return _eigh_desc_now(H, rank, jacobi)
+    lam, Z, _ = rsvd.jacobi_eigh(H.float(), rsvd._RSVD_SWEEPS)
+    order = lam.argsort(-1, descending=True)[..., :rank]
+    Z = Z.gather(-1, order.unsqueeze(-2).expand(*Z.shape[:-1], rank))
+    return lam.gather(-1, order).double(), Z.double()
+
+ONE, TWO = {16: 1, 32: 1, 64: 1}, {16: 2, 32: 2, 64: 2}
+def configs_s6(rank):
+    "The library's default, session 5's form of the small steps, and the warp counts of the small kernels, for the repeated timing."
     return {"default": library,
-            "Gram by the Triton kernel (_GRAM_KERNEL=True)": with_patch(randomized_svd, _GRAM_KERNEL=True),
-            "eight launches after the replay (_GRAPH_TAIL=False)": with_patch(randomized_svd, _GRAPH_TAIL=False),
-            "left kernel with V/S whole at every rank": with_patch(randomized_svd, _LEFT_BC={16: 0, 32: 0, 64: 0}),
-            "agent-1 default (Gram kernel, no tail, V/S whole)":
-                with_patch(randomized_svd, _GRAM_KERNEL=True, _GRAPH_TAIL=False, _LEFT_BC={16: 0, 32: 0, 64: 0})}
+            "session-5 shrink and eigenpair sort (H² formed, one-hot start, argsort + gathers)":
+                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5),
+            "Jacobi 1 warp": with_patch(randomized_svd, _JACOBI_WARPS=ONE),
+            "Cholesky kernels 1 warp": with_patch(randomized_svd, _CHOL_WARPS=ONE),
+            "Cholesky kernels 2 warps": with_patch(randomized_svd, _CHOL_WARPS=TWO),
+            "Jacobi and Cholesky 1 warp": with_patch(randomized_svd, _JACOBI_WARPS=ONE, _CHOL_WARPS=ONE),
+            "Jacobi 1 warp, Cholesky 2 warps": with_patch(randomized_svd, _JACOBI_WARPS=ONE, _CHOL_WARPS=TWO),
+            "left kernel 64-row steps": with_patch(randomized_svd, _LEFT_BM=64)}
+
+def pieces_s6(A):
+    "The small kernels alone by warp count, and the left kernel with 64-row steps."
+    X = A.float(); out = {}
+    g = torch.Generator(device=A.device).manual_seed(0)
+    with rsvd._full_fp32():
+        G = (X.mT @ X).double()
+        for l in (24, 32, 40):
+            W = G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64, generator=g); M = W.mT @ W
+            ref = rsvd.chol_inv(M, 1e-13, kernel=False)
+            for w in (1, 2, 4):
+                fn = with_patch(lambda: rsvd.chol_inv(M, 1e-13, kernel=True), _CHOL_WARPS={16: w, 32: w, 64: w})
+                out[f"chol_inv l={l}, {w} warps"] = fast_ms(fn)
+                out[f"chol_inv l={l}, {w} warps: rel err vs torch (not ms)"] = ((fn() - ref).abs().max() / ref.abs().max()).item()
+        for k in (24, 32):
+            H = torch.randn(512, k, k, device=A.device, dtype=torch.float64, generator=g); H = H @ H.mT
+            for w in (1, 2):
+                fn = with_patch(lambda: rsvd.jacobi_eigh(H, 4), _JACOBI_WARPS={16: w, 32: w, 64: w})
+                out[f"jacobi_eigh {k}x{k}, 4 sweeps, {w} warps"] = fast_ms(fn)
+                lam = fn()[0].double(); ref = torch.linalg.eigh(H).eigenvalues.flip(-1)
+                out[f"jacobi_eigh {k}x{k}, {w} warps: eigenvalue rel err, sorted output (not ms)"] = ((lam - ref).abs().amax(-1) / ref.abs().amax(-1)).max().item()
+        for rank in (16, 32):
+            V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
+            for bm in (32, 64):
+                out[f"left kernel rank {rank}, {bm}-row steps"] = with_patch(fast_ms, _LEFT_BM=bm)(lambda: rsvd.left_factors_fused(X, V, S))
+    return out
 
 def repeated(A, opt, n):
-    "`n` rounds of: gesvda, then each config at ranks 16 and 32 (captured anew each round), all in this one process."
+    "`n` rounds of: gesvda, then each config of `configs_s6` at ranks 16 and 32 (captured anew each round), all in this one process."
     rows, acc = [], {}
     for i in range(n):
         t = fast_ms(lambda: torch.linalg.svd(A, full_matrices=False, driver="gesvda")); rows.append((i, 0, "gesvda", t))
         print(f"repeat {i}: gesvda {t:.3f} ms", flush=True)
-        configs = [(rank, name, fn) for rank in (16, 32) for name, fn in configs_s5b(rank).items()]
+        configs = [(rank, name, fn) for rank in (16, 32) for name, fn in configs_s6(rank).items()]
         for rank, name, fn in sorted(configs, key=lambda c: c[1] != "default"):   # the defaults first in each round
             try:
                 t = fast_ms(lambda: fn(A, rank))
@@ -122,21 +176,6 @@ def repeated(A, opt, n):
             except Exception as e: print(f"{name} failed: {type(e).__name__}: {e}"); t = float("nan")
             rows.append((i, rank, name, t)); print(f"repeat {i}: rank {rank} {name}: {t:.3f} ms", flush=True)
     return rows, acc
-
-def pieces_s5b(A):
-    "The Gram forms and the left-factor kernel's forms alone."
-    X = A.float(); out = {}
-    ref = X.double().mT @ X.double(); scale = X.double().abs().mT @ X.double().abs()
-    with rsvd._full_fp32():
-        out["G cuBLAS float32 + .double()"] = fast_ms(lambda: (X.mT @ X).double())
-        out["G kernel"] = fast_ms(lambda: rsvd.gram(X, kernel=True))
-        out["G kernel: worst error / (|X|ᵀ|X|) (not ms)"] = ((rsvd.gram(X, kernel=True) - ref).abs() / scale).max().item()
-        for rank in (16, 32):
-            V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            for w, bm, bc in ((4, 32, 0), (4, 32, 32), (8, 32, 32), (4, 16, 32)):
-                out[f"left kernel rank {rank}, {w} warps, {bm}-row steps, {bc or 'whole'} V rows"] = with_patch(
-                    fast_ms, _LEFT_WARPS={16: w, 32: w, 64: w}, _LEFT_BM=bm, _LEFT_BC={16: bc, 32: bc, 64: bc})(lambda: rsvd.left_factors_fused(X, V, S))
-    return out
 
 def parts_s5(A):
     "The session-5 pieces alone: the Gram matrix (kernel against cuBLAS, with its error) and chol_inv paths."
@@ -256,7 +295,7 @@ def main():
     ap.add_argument("--out", default=os.environ.get("OUT", "."))
     ap.add_argument("--quick", action="store_true", help="accuracy, graph checks, the four-way table and three variants (no pieces, profile)")
     ap.add_argument("--lean", action="store_true", help="like the full run with only the session-5 variants and pieces")
-    ap.add_argument("--repeat", type=int, default=0, help="with --quick: no variant rows; N rounds of gesvda and the session-5b configs, and their pieces")
+    ap.add_argument("--repeat", type=int, default=0, help="with --quick: no variant rows; N rounds of gesvda and the session-6 configs, and their pieces")
     a = ap.parse_args()
     dev = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -343,7 +382,7 @@ def main():
         reps, acc = repeated(A, opt, a.repeat)
         res["repeats"] = [dict(zip(("round", "rank", "config", "ms"), x)) for x in reps]
         res["repeat_accuracy"] = {f"{r} {n}": v for (r, n), v in acc.items()}
-        res["pieces_s5b"] = pieces_s5b(A)
+        res["pieces_s6"] = pieces_s6(A)
     res["parts"] = {} if a.quick else parts_s5(A) if a.lean else parts(A) | parts_s5(A)
     print("\nparts (median ms):")
     for k, v in res["parts"].items(): print(f"  {k}: {v:.4g}")
@@ -368,7 +407,7 @@ def main():
                f"kernels in use at the end: Gram {rsvd._GRAM_KERNEL}, left factors {rsvd._LEFT_KERNEL}"
         print(line); res.setdefault("summary", []).append(line)
     if a.repeat:
-        names = list(configs_s5b(16))
+        names = list(configs_s6(16))
         print(f"\nrepeats ({a.repeat} rounds, one process; ms, median of do_bench each; gesvda from the same round):")
         print("| config | rank | " + " | ".join(f"round {i}" for i in range(a.repeat)) + " | worst error / optimal | orthogonality |")
         print("|---|---|" + "---|" * (a.repeat + 2))
@@ -383,7 +422,7 @@ def main():
             d = ms(rank, "default")
             print(f"rank {rank} default: " + ", ".join(f"{t:.3f}" for t in d) + f" ms; gesvda/default per round: " +
                   ", ".join(f"{x / t:.2f}x" for x, t in zip(g, d)) + f"; <= 1.5 ms in {sum(t <= 1.5 for t in d)} of {len(d)}")
-        print("pieces:", *(f"  {k}: {v:.4g}" for k, v in res["pieces_s5b"].items()), sep="\n")
+        print("pieces:", *(f"  {k}: {v:.4g}" for k, v in res["pieces_s6"].items()), sep="\n")
     with open(os.path.join(a.out, "rsvd.json"), "w") as f: json.dump(res, f, indent=1)
 
 if __name__ == "__main__":

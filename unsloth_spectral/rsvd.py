@@ -283,16 +283,21 @@ if triton is not None:
                     V = V * c[None, :] + tl.gather(V, pc, 1) * cc[None, :]
         lam = tl.sum(tl.where(eye, A, 0.0), axis=1)
         off = tl.sum(tl.sum(tl.where(eye, 0.0, A * A), axis=1), axis=0)
-        tl.store(LAM + b * n + idx, lam * scale, mask=idx < n)
-        tl.store(Z + b * n * n + rows * n + cols, V, mask=inside)
+        # stage 3: eigenpairs stored in descending order, each at its count of eigenvalues ahead of it (nan first, ties by index)
+        key = tl.where(idx < n, tl.where(lam == lam, lam, float("inf")), -float("inf"))
+        ki, kj = key[:, None], key[None, :]
+        pos = tl.sum(tl.where((kj > ki) | ((kj == ki) & (cols < rows)), 1, 0), axis=1)   # [BLOCK], a permutation
+        tl.store(LAM + b * n + pos, lam * scale, mask=idx < n)
+        tl.store(Z + b * n * n + rows * n + pos[None, :], V, mask=inside)
         tl.store(OFF + b, tl.sqrt(off / tl.maximum(tl.sum(lam * lam, axis=0), 1e-30)))
 
 def jacobi_eigh(H: torch.Tensor, sweeps: int | None = None, dot: bool | None = None):
-    "Unsorted eigenvalues [..., n], eigenvectors [..., n, n] (columns) and relative off-diagonal norm [...] of each symmetric `H` (n <= 64), float32."
+    "Eigenvalues [..., n] in descending order, eigenvectors [..., n, n] (columns) and relative off-diagonal norm [...] of each symmetric `H` (n <= 64), float32."
     n = H.shape[-1]
-    Hc = H.reshape(-1, n, n).float().contiguous()
+    Hc = H.reshape(-1, n, n).contiguous()                         # any float dtype: the kernel rounds to float32 as it loads
     lam = torch.empty(Hc.shape[:-1], dtype=torch.float32, device=H.device)
-    Z, off = torch.empty_like(Hc), torch.empty(Hc.shape[0], dtype=torch.float32, device=H.device)
+    Z = torch.empty(Hc.shape, dtype=torch.float32, device=H.device)
+    off = torch.empty(Hc.shape[0], dtype=torch.float32, device=H.device)
     block = max(16, 1 << (n - 1).bit_length())                    # plain int math: no Triton call on the host
     _jacobi_eigh_kernel[(Hc.shape[0],)](Hc, lam, Z, off, n, SWEEPS=sweeps or _JACOBI_SWEEPS, BLOCK=block,
                                         DOT=_JACOBI_DOT if dot is None else dot, num_warps=_JACOBI_WARPS.get(block, 8))
@@ -468,10 +473,9 @@ def _shrink(H, rank, inner):
     "`(P, PᵀHP)` with P [..., l, 32] an orthonormal basis of the dominant 32 dimensions of `H` (subspace iteration with H² from the 32 basis vectors of largest `Hᵢᵢ`); (None, H) when rank > 32 or l <= 32."
     l = H.shape[-1]
     if not rank <= _SMALL < l: return None, H
-    H2 = H @ H
     top = H.diagonal(dim1=-2, dim2=-1).topk(_SMALL, dim=-1).indices                      # [..., 32]
-    P = (torch.arange(l, device=H.device)[:, None] == top.unsqueeze(-2)).to(H.dtype)   # [..., l, 32]: those basis vectors
-    for _ in range(inner): P = _cholqr(H2 @ P, _SHIFT)
+    P = H.gather(-1, top.unsqueeze(-2).expand(*H.shape[:-1], _SMALL))                    # [..., l, 32]: H times those basis vectors
+    for i in range(inner): P = _cholqr(H @ (P if i == 0 else H @ P), _SHIFT)            # H² steps, H² never formed
     P = _cholqr(P)
     return P, P.mT @ H @ P                                        # [..., l, 32], [..., 32, 32]
 
@@ -481,9 +485,7 @@ def _eigh_desc(H, rank, jacobi):
         try: lam, Z, _ = jacobi_eigh(H, _RSVD_SWEEPS)
         except Exception as e:                                    # torch's eigh next: it must not see inf or nan
             _disable_jacobi(e); return _eigh_desc(H.nan_to_num(0.0, 0.0, 0.0), rank, jacobi=H.shape[-1] <= _JACOBI_MAX)
-        order = lam.argsort(-1, descending=True)[..., :rank]      # [..., rank]
-        Z = Z.gather(-1, order.unsqueeze(-2).expand(*Z.shape[:-1], rank))
-        return lam.gather(-1, order).double(), Z.double()
+        return lam[..., :rank].double(), Z[..., :rank].double()   # the kernel stores them in descending order
     lam, Z = torch.linalg.eigh(H)                                 # ascending
     return lam.flip(-1)[..., :rank], Z.flip(-1)[..., :rank]
 
