@@ -123,18 +123,16 @@ def eigh_desc_s5(H, rank, jacobi):
     Z = Z.gather(-1, order.unsqueeze(-2).expand(*Z.shape[:-1], rank))
     return lam.gather(-1, order).double(), Z.double()
 
-ONE, TWO = {16: 1, 32: 1, 64: 1}, {16: 2, 32: 2, 64: 2}
+ONE, FOUR = {16: 1, 32: 1, 64: 1}, {16: 4, 32: 4, 64: 4}
 def configs_s6(rank):
-    "The library's default, session 5's form of the small steps, and the warp counts of the small kernels, for the repeated timing."
+    "The library's default, session 5's default, and the session-6 candidates, for the repeated timing."
     return {"default": library,
-            "session-5 shrink and eigenpair sort (H² formed, one-hot start, argsort + gathers)":
-                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5),
-            "Jacobi 1 warp": with_patch(randomized_svd, _JACOBI_WARPS=ONE),
-            "Cholesky kernels 1 warp": with_patch(randomized_svd, _CHOL_WARPS=ONE),
-            "Cholesky kernels 2 warps": with_patch(randomized_svd, _CHOL_WARPS=TWO),
-            "Jacobi and Cholesky 1 warp": with_patch(randomized_svd, _JACOBI_WARPS=ONE, _CHOL_WARPS=ONE),
-            "Jacobi 1 warp, Cholesky 2 warps": with_patch(randomized_svd, _JACOBI_WARPS=ONE, _CHOL_WARPS=TWO),
-            "left kernel 64-row steps": with_patch(randomized_svd, _LEFT_BM=64)}
+            "session-5 default (Cholesky kernels 4 warps, H² formed, one-hot start, argsort + gathers)":
+                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR),
+            "Cholesky kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
+            "Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _CHOL_WARPS={16: 1, 32: 2, 64: 2}),
+            "left kernel 64-row steps": with_patch(randomized_svd, _LEFT_BM=64),
+            "left kernel 64-row steps, Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _LEFT_BM=64, _CHOL_WARPS={16: 1, 32: 2, 64: 2})}
 
 def pieces_s6(A):
     "The small kernels alone by warp count, and the left kernel with 64-row steps."
@@ -158,7 +156,7 @@ def pieces_s6(A):
                 out[f"jacobi_eigh {k}x{k}, {w} warps: eigenvalue rel err, sorted output (not ms)"] = ((lam - ref).abs().amax(-1) / ref.abs().amax(-1)).max().item()
         for rank in (16, 32):
             V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            for bm in (32, 64):
+            for bm in (32, 64, 128):
                 out[f"left kernel rank {rank}, {bm}-row steps"] = with_patch(fast_ms, _LEFT_BM=bm)(lambda: rsvd.left_factors_fused(X, V, S))
     return out
 

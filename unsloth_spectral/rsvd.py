@@ -49,7 +49,7 @@ try:
 except ImportError: triton = None   # no Triton (macOS, Windows): the PyTorch path serves every device
 
 _TINY = 1e-300   # float64 pivot floor
-_CHOL_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program by tile size (64: the block kernel on three 32×32 tiles)
+_CHOL_WARPS = {16: 2, 32: 2, 64: 2}   # warps per program by leading tile (64: the block kernel; H200, l = 24 / 32 / 40: 2 warps 22 / 36 / 67 µs, 4 warps 28 / 45 / 91)
 _CHOL_BLOCKS = True   # 32 < l <= 64: one launch of a block kernel (False: two launches of the 32×32 one and products between)
 _CHOL_DEFER = True    # 32 < l <= 64: the deferred block kernel (the 32 leading columns alone, then products); False: the session-4 block kernel
 _CHOL_DEFER16 = True  # 16 < l < 32: the deferred kernel on a 16-column leading block (False: one 32×32 tile; at l = 32 it was slower)
