@@ -123,41 +123,30 @@ def eigh_desc_s5(H, rank, jacobi):
     Z = Z.gather(-1, order.unsqueeze(-2).expand(*Z.shape[:-1], rank))
     return lam.gather(-1, order).double(), Z.double()
 
-ONE, FOUR = {16: 1, 32: 1, 64: 1}, {16: 4, 32: 4, 64: 4}
+FOUR = {16: 4, 32: 4, 64: 4}
 def configs_s6(rank):
     "The library's default, session 5's default, and the session-6 candidates, for the repeated timing."
     return {"default": library,
-            "session-5 default (Cholesky kernels 4 warps, H² formed, one-hot start, argsort + gathers)":
-                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR),
-            "Cholesky kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
-            "Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _CHOL_WARPS={16: 1, 32: 2, 64: 2}),
-            "left kernel 64-row steps": with_patch(randomized_svd, _LEFT_BM=64),
-            "left kernel 64-row steps, Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _LEFT_BM=64, _CHOL_WARPS={16: 1, 32: 2, 64: 2})}
+            "session-5 default (Cholesky 4 warps, H² formed, one-hot start, argsort + gathers, left kernel one program per matrix)":
+                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_TM=0),
+            "left kernel one program per matrix (_LEFT_TM=0)": with_patch(randomized_svd, _LEFT_TM=0),
+            "left kernel split, 64 rows per program": with_patch(randomized_svd, _LEFT_TM=64),
+            "left kernel split, 256 rows per program": with_patch(randomized_svd, _LEFT_TM=256),
+            "left kernel split, 64-row steps": with_patch(randomized_svd, _LEFT_BM=64),
+            "Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _CHOL_WARPS={16: 1, 32: 2, 64: 2})}
 
 def pieces_s6(A):
-    "The small kernels alone by warp count, and the left kernel with 64-row steps."
+    "The left-factor kernels alone: rows per program (0: one program per matrix) and rows per step."
     X = A.float(); out = {}
-    g = torch.Generator(device=A.device).manual_seed(0)
     with rsvd._full_fp32():
-        G = (X.mT @ X).double()
-        for l in (24, 32, 40):
-            W = G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64, generator=g); M = W.mT @ W
-            ref = rsvd.chol_inv(M, 1e-13, kernel=False)
-            for w in (1, 2, 4):
-                fn = with_patch(lambda: rsvd.chol_inv(M, 1e-13, kernel=True), _CHOL_WARPS={16: w, 32: w, 64: w})
-                out[f"chol_inv l={l}, {w} warps"] = fast_ms(fn)
-                out[f"chol_inv l={l}, {w} warps: rel err vs torch (not ms)"] = ((fn() - ref).abs().max() / ref.abs().max()).item()
-        for k in (24, 32):
-            H = torch.randn(512, k, k, device=A.device, dtype=torch.float64, generator=g); H = H @ H.mT
-            for w in (1, 2):
-                fn = with_patch(lambda: rsvd.jacobi_eigh(H, 4), _JACOBI_WARPS={16: w, 32: w, 64: w})
-                out[f"jacobi_eigh {k}x{k}, 4 sweeps, {w} warps"] = fast_ms(fn)
-                lam = fn()[0].double(); ref = torch.linalg.eigh(H).eigenvalues.flip(-1)
-                out[f"jacobi_eigh {k}x{k}, {w} warps: eigenvalue rel err, sorted output (not ms)"] = ((lam - ref).abs().amax(-1) / ref.abs().amax(-1)).max().item()
         for rank in (16, 32):
             V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            for bm in (32, 64, 128):
-                out[f"left kernel rank {rank}, {bm}-row steps"] = with_patch(fast_ms, _LEFT_BM=bm)(lambda: rsvd.left_factors_fused(X, V, S))
+            U0 = with_patch(rsvd.left_factors_fused, _LEFT_TM=0)(X, V, S)[0]
+            for tm in (0, 64, 128, 256):
+                for bm in (32, 64):
+                    fn = with_patch(lambda: rsvd.left_factors_fused(X, V, S), _LEFT_TM=tm, _LEFT_BM=bm)
+                    out[f"left kernel rank {rank}, {tm or 'all'} rows per program, {bm}-row steps"] = fast_ms(fn)
+                    out[f"left kernel rank {rank}, {tm or 'all'} rows per program, {bm}-row steps: max |U - U_one_program| (not ms)"] = (fn()[0] - U0).abs().max().item()
     return out
 
 def repeated(A, opt, n):
