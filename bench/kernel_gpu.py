@@ -9,7 +9,9 @@ Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--
 --v8b: vt on post-RoPE only; --final: correctness and tables at the defaults only (with the rank-24 rows);
 --outliers: exact key residual rows (key_outliers) first in their own processes, correctness with them added, the
 layer plan over 300 steps with key_outliers=32, and 32K B=8 rows of the default, out32, k24 and k24-out32 configs.
---child JSON: one outlier case in this process (what --outliers spawns)."""
+--child JSON: one outlier case in this process (what --outliers spawns).
+--v9: the outlier cases in-process too, and the previous kernel (`v8_ta.py` beside this checkout, the module of an
+earlier commit, if present) timed against this one on the same inputs, alternating, before the tables."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -203,7 +205,7 @@ cases = [  # (name, random_layer kwargs, H, Q)
 ]
 if "--quick" in sys.argv: cases = [c for c in cases if "int4 values" in c[0] or "fp32" in c[0] or "lowrank" in c[0]]
 if "--v8b" in sys.argv: cases = [c for c in cases if "post" in c[0]]
-if outliers_ok: cases += [(n, dict(kw, dtype=getattr(torch, kw["dtype"])), H, Q) for n, kw, H, Q in OUTLIER_CASES]
+if outliers_ok or "--v9" in sys.argv: cases += [(n, dict(kw, dtype=getattr(torch, kw["dtype"])), H, Q) for n, kw, H, Q in OUTLIER_CASES]
 fails = 0
 for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only the 3-stage checks below
     try:
@@ -304,6 +306,36 @@ for opts in ((dict(num_stages=3),) if "--v7c" in sys.argv else () if "--v8b" in 
         fails += 1; say(f"check layer plan: ERROR ({type(e).__name__}: {e})"); traceback.print_exc()
 say(f"correctness: {fails} failure(s), {time.time() - t0:.0f}s")
 result["correctness_failures"] = fails
+
+# ---- 2b. (--v9) the previous kernel against this one: same inputs, plan made per call for both, alternating -------
+ab_res = {}
+if "--v9" in sys.argv and os.path.exists("v8_ta.py"):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("v8_ta", "v8_ta.py")
+    old = importlib.util.module_from_spec(spec); spec.loader.exec_module(old)
+    for rope in ("post", "pre"):
+        c = replace(SpectralConfig(), rope=rope)
+        for T, B in ((32768, 8), (131072, 1)):
+            try:
+                layer = bench_layer(B, 8, 128, T, c, torch.bfloat16, dev)
+                q = torch.randn(B, 32, 1, 128, device=dev, dtype=torch.bfloat16)
+                args = (q, *layer_args(layer), 128 ** -0.5)
+                kw = dict(quant=c.quant, inv_freq=layer.inv_freq if rope == "pre" else None, values=c.values)
+                fns = {"v8": lambda: old.decode_attention_factors(*args, **kw),
+                       "v9": lambda: decode_attention_factors(*args, **kw)}
+                diff = rel_err(fns["v9"](), fns["v8"]().double())
+                us = {k: [] for k in fns}
+                for _ in range(3):
+                    for k, f in fns.items():
+                        us[k].append(1e3 * triton.testing.do_bench(f, warmup=10, rep=60, return_mode="median"))
+                v8_us, v9_us = sorted(us["v8"])[1], sorted(us["v9"])[1]
+                say(f"A/B {rope}-RoPE {T // 1024}K B{B}: v8 {v8_us:.1f} us, v9 {v9_us:.1f} us ({v8_us / v9_us:.3f}x); "
+                    f"rounds v8 {['%.1f' % u for u in us['v8']]}, v9 {['%.1f' % u for u in us['v9']]}; v9 vs v8 {diff:.1e}")
+                ab_res[f"{rope} {T} {B}"] = dict(v8=us["v8"], v9=us["v9"], diff=diff)
+                del layer, q, args; torch.cuda.empty_cache()
+            except Exception as e:
+                say(f"A/B {rope} {T} {B}: ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc()
+result["ab"] = ab_res
 
 # ---- 3. where the time goes: device time per kernel (profiler), host time per call --------------------------------
 cfg = SpectralConfig()

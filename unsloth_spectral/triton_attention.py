@@ -104,6 +104,30 @@ def _nibbles(x, DT: tl.constexpr, MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: 
             return (lo.to(tl.float32) - BIAS).to(DT), (hi.to(tl.float32) - BIAS).to(DT)
 
 @triton.jit
+def _nibble_pairs(x, DT: tl.constexpr):
+    "Signed codes (nibble - 8) in DT of the code bytes `x` held one per 32-bit register (uint32), two bytes per pair."
+    if DT == tl.bfloat16:
+        return tl.inline_asm_elementwise(
+            "{ .reg .b32 a, b, c, k; mov.b32 k, 0x43084308;"
+            " prmt.b32 a, $4, $5, 0x5410; prmt.b32 b, $6, $7, 0x5410;"
+            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $0, c, k;"
+            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $1, c, k;"
+            " shr.b32 a, a, 4; shr.b32 b, b, 4;"
+            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $2, c, k;"
+            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $3, c, k; }",
+            "=r,=r,=r,=r,r,r,r,r", [x], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=4)
+    else:
+        return tl.inline_asm_elementwise(
+            "{ .reg .b32 a, b, c, k; mov.b32 k, 0x64086408;"
+            " prmt.b32 a, $4, $5, 0x5410; prmt.b32 b, $6, $7, 0x5410;"
+            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $0, c, k;"
+            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $1, c, k;"
+            " shr.b32 a, a, 4; shr.b32 b, b, 4;"
+            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $2, c, k;"
+            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $3, c, k; }",
+            "=r,=r,=r,=r,r,r,r,r", [x], dtype=(tl.float16, tl.float16), is_pure=True, pack=4)
+
+@triton.jit
 def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr,
            BIAS: tl.constexpr, ASM: tl.constexpr):
     "Coefficient tile [TILE, R_P] in DT from its raw load (int4 bytes unpacked, low nibble first)."
@@ -112,6 +136,25 @@ def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl
         return tl.reshape(tl.join(lo, hi), (TILE, R_P))
     else:
         return x.to(tl.float32).to(DT)
+
+@triton.jit
+def _tile_vectors(t, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D: tl.constexpr, L: tl.constexpr,
+                  TILE: tl.constexpr, ROPE_PRE: tl.constexpr, VALUES_INT4: tl.constexpr):
+    "The small loads of cold tile `t`: key mean (two RoPE halves, or whole twice), value scales [TILE] or mean [D]."
+    HALF: tl.constexpr = D // 2
+    j = t // (L // TILE)
+    km_blk = KM + (km_bg + j * kmn)
+    if ROPE_PRE:
+        km1 = tl.load(km_blk + tl.arange(0, HALF))
+        km2 = tl.load(km_blk + HALF + tl.arange(0, HALF))
+    else:
+        km1 = tl.load(km_blk + tl.arange(0, D))
+        km2 = km1
+    if VALUES_INT4:
+        vm = tl.load(VB + (vb_bg + j * vbn) + (t % (L // TILE)) * TILE + tl.arange(0, TILE))
+    else:
+        vm = tl.load(VM + (vm_bg + j * vmn) + tl.arange(0, D))
+    return km1, km2, vm
 
 @triton.jit
 def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
@@ -126,7 +169,7 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     rk = tl.arange(0, RK_P)
     offs_h = tl.arange(0, HALF)
     kb_blk = KB + (kb_bg + j * kbn)
-    km_blk = KM + (km_bg + j * kmn)
+    km1, km2, vm = _tile_vectors(t, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L, TILE, ROPE_PRE, VALUES_INT4)
     # key codes [TILE, RK_P] (int4: [TILE, RK_P/2] bytes)
     if QUANT == 2:
         rr = tl.arange(0, RK_P // 2)
@@ -135,26 +178,20 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     else:
         rr = tl.arange(0, RK_P)
         kc = tl.load(KC + (kc_bg + j * kcn) + tok[:, None] * RK + rr[None, :], mask=rr[None, :] < RK, other=0)
-    # key basis and mean, as the two RoPE halves [RK_P, D/2] (pre-RoPE) or whole [RK_P, D] / [D] (post-RoPE)
+    # key basis, as the two RoPE halves [RK_P, D/2] (pre-RoPE) or whole [RK_P, D] (post-RoPE)
     if ROPE_PRE:
         kb1 = tl.load(kb_blk + rk[:, None] * D + offs_h[None, :], mask=rk[:, None] < RK, other=0.)
         kb2 = tl.load(kb_blk + rk[:, None] * D + (offs_h + HALF)[None, :], mask=rk[:, None] < RK, other=0.)
-        km1 = tl.load(km_blk + offs_h)
-        km2 = tl.load(km_blk + HALF + offs_h)
     else:
         kb1 = tl.load(kb_blk + rk[:, None] * D + tl.arange(0, D)[None, :], mask=rk[:, None] < RK, other=0.)
         kb2 = kb1
-        km1 = tl.load(km_blk + tl.arange(0, D))
-        km2 = km1
     # values: per-token int4 codes [TILE, D/2] and scales [TILE], or low-rank codes, basis^T [D, RV_P], mean [D]
     if VALUES_INT4 and VT:   # the codes loaded turned, [D/2, TILE]
         vc = tl.load(VC + (vc_bg + j * vcn) + tok[None, :] * HALF + offs_h[:, None])
-        vb = tl.load(VB + (vb_bg + j * vbn) + tok)
-        vm = vb
+        vb = vm
     elif VALUES_INT4:
         vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * HALF + offs_h[None, :])
-        vb = tl.load(VB + (vb_bg + j * vbn) + tok)
-        vm = vb
+        vb = vm
     else:
         if QUANT == 2:
             rv = tl.arange(0, RV_P // 2)
@@ -166,7 +203,6 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
         rvb = tl.arange(0, RV_P)
         vb = tl.load(VB + (vb_bg + j * vbn) + rvb[None, :] * D + tl.arange(0, D)[:, None], mask=rvb[None, :] < RV,
                      other=0.)
-        vm = tl.load(VM + (vm_bg + j * vmn) + tl.arange(0, D))
     return kc, kb1, kb2, km1, km2, vc, vb, vm
 
 # %% ../nbs/05_triton_attention.ipynb #9cdcd8b6
@@ -238,12 +274,15 @@ def _cold_scores(ck, kb1, kb2, km1, km2, qbT, qm, q1, q2, cos_t, sin_t, inv_freq
         q1T = (q1 * c0[:, None] + q2 * s0[:, None]).to(DT)
         q2T = (q2 * c0[:, None] - q1 * s0[:, None]).to(DT)
         sT = _mm_acc(k2r, q2T, _mm(k1r, q1T, IEEE), IEEE)                                         # [TILE, M]
+        sT = sT * qk_scale
     else:
-        sT = _mm(ck, qbT, IEEE) + qm[None, :]
-        if NO > 0:   # q.r of the residual rows (oeT [NO_P, M]) added to their tokens' scores
+        # (B_k q) already scaled; the block's q.mean goes into the softmax's running max instead (`qm`)
+        sT = _mm(ck, qbT, IEEE)
+        if NO > 0:   # q.r of the residual rows (oeT [NO_P, M], scaled) added to their tokens' scores
             sT = _mm_acc(_outlier_hits(oi, osc, t, DT, L, TILE), oeT, sT, IEEE)
-    sT = sT * qk_scale
-    return tl.where((n_sinks + t * TILE + tl.arange(0, TILE) >= pad_b)[:, None], sT, float("-inf"))
+    if n_sinks + t * TILE < pad_b:   # left padding reaches into this tile
+        sT = tl.where((n_sinks + t * TILE + tl.arange(0, TILE) >= pad_b)[:, None], sT, float("-inf"))
+    return sT
 
 @triton.jit
 def _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT: tl.constexpr, TILE: tl.constexpr, D: tl.constexpr,
@@ -254,7 +293,10 @@ def _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT: tl.constexpr, TILE: tl.co
         # the code bytes loaded turned, [D/2, TILE], so the product's A operand (channels x tokens) is
         # unpacked where it is used; one product on [even channels; odd channels] (rows reordered at the store)
         pw = (pT * vb.to(tl.float32)[:, None]).to(DT)                                             # [TILE, M]
-        v_lo, v_hi = _nibbles(vc, DT, MAGIC, BIAS, ASM)                                           # [D/2, TILE]
+        if ASM == 2 and MAGIC != 0:   # one byte per register as loaded: no packing before the unpack
+            v_lo, v_hi = _nibble_pairs(vc.to(tl.uint32), DT)                                      # [D/2, TILE]
+        else:
+            v_lo, v_hi = _nibbles(vc, DT, MAGIC, BIAS, ASM)
         if VJOIN:
             accT = _mm_acc(tl.reshape(tl.permute(tl.join(v_lo, v_hi), (2, 0, 1)), (D, TILE)), pw, accT, IEEE)
         else:
@@ -371,6 +413,11 @@ def _spectral_decode_split(
                 kc2_n, vc2_n, vb2_n = _tile_codes(
                     t_lo + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn,
                     vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
+        elif not ROPE_PRE:
+            km1_n, km2_n, vm_n = _tile_vectors(t_lo, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L, TILE,
+                                               ROPE_PRE, VALUES_INT4)
+            vm2_n = _tile_vectors(t_lo + PAIR, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L, TILE,
+                                  ROPE_PRE, VALUES_INT4)[2]
         for t in tl.range(t_lo, t_hi, STEP, num_stages=STAGES):
             if PREFETCH:
                 # the next tiles' loads go out before this iteration's products (register double buffering)
@@ -385,7 +432,9 @@ def _spectral_decode_split(
                         t_next + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
                         vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
             else:
-                # (the compiler's software pipeline, tl.range's num_stages, keeps loads in flight instead)
+                # (the compiler's software pipeline, tl.range's num_stages, keeps loads in flight instead; it leaves
+                # out loads of under 4 bytes per thread, the key mean and the value scales or mean: post-RoPE, those
+                # come one iteration ahead by hand, in registers)
                 kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
                     t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
                     kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
@@ -393,15 +442,26 @@ def _spectral_decode_split(
                     kc_b, vc_b, vb_b = _tile_codes(
                         t + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
                         vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
+                if not ROPE_PRE:   # (pre-RoPE: more spills, 48 -> 176 B of stack, in a static compile)
+                    km1, km2, vm = km1_n, km2_n, vm_n
+                    vm_b = vm2_n
+                    t_next = tl.minimum(t + STEP, t_hi - STEP)
+                    km1_n, km2_n, vm_n = _tile_vectors(t_next, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L,
+                                                       TILE, ROPE_PRE, VALUES_INT4)
+                    vm2_n = _tile_vectors(t_next + PAIR, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L, TILE,
+                                          ROPE_PRE, VALUES_INT4)[2]
+                    if VALUES_INT4:
+                        vb = vm
+                        vb_b = vm_b
             if not ROPE_PRE:
                 # post-RoPE scores on the coefficients, q.k = q.mean + (B_k q).c: B_k q once per block (QBLOCK)
                 if QBLOCK:
                     if t % TPB == 0:
-                        qbT = _mm(kb1, qT, IEEE).to(DT)                                           # [RK_P, M]
-                        qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0)
+                        qbT = (_mm(kb1, qT, IEEE) * qk_scale).to(DT)                              # [RK_P, M]
+                        qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0) * qk_scale
                 else:
-                    qbT = _mm(kb1, qT, IEEE).to(DT)
-                    qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0)
+                    qbT = (_mm(kb1, qT, IEEE) * qk_scale).to(DT)
+                    qm = tl.sum(km1.to(tl.float32)[:, None] * q1, 0) * qk_scale
             if NO > 0:
                 # the block's exact key residual rows (key_outliers); post-RoPE: their q.r, once per iteration
                 oi, osc, or1, or2 = _outlier_loads(t // TPB, KOI, KOR, KOS, koi_bg, kor_bg, koin, korn, DT, D, NO,
@@ -409,7 +469,7 @@ def _spectral_decode_split(
                 if ROPE_PRE:
                     oeT = qbT
                 else:
-                    oeT = _mm(or1, qT, IEEE).to(DT)                                               # [NO_P, M]
+                    oeT = (_mm(or1, qT, IEEE) * qk_scale).to(DT)                                  # [NO_P, M]
             else:
                 oi, osc, or1, or2, oeT = qm, qm, kb1, kb2, qbT   # (unused)
             # stage 1: scores of the iteration's tiles; one max and one sum across the tokens per iteration
@@ -420,13 +480,16 @@ def _spectral_decode_split(
                 sT_b = _cold_scores(_codes(kc_b, DT, TILE, RK_P, QUANT, MAGIC, BIAS, ASM), kb1, kb2, km1, km2, qbT,
                                     qm, q1, q2, cos_t, sin_t, inv_freq, t + 1, n_sinks, pad_b, qk_scale, DT, TILE,
                                     IEEE, ROPE_PRE, oi, osc, or1, or2, oeT, L, NO)
-                m_new = tl.maximum(m_i, tl.max(tl.maximum(sT, sT_b), 0))
+                m_new = tl.maximum(m_i, tl.max(tl.maximum(sT, sT_b), 0) + qm)
             else:
-                m_new = tl.maximum(m_i, tl.max(sT, 0))
+                m_new = tl.maximum(m_i, tl.max(sT, 0) + qm)
+            # (post-RoPE: the scores lack the block's q.mean `qm`, one number per query row, so it enters the
+            # running max and the exponent's shift instead of every score; pre-RoPE: qm = 0)
             alpha = tl.exp2(m_i - m_new)
-            pT = tl.exp2(sT - m_new[None, :])                                                     # [TILE, M]
+            shift = m_new - qm
+            pT = tl.exp2(sT - shift[None, :])                                                     # [TILE, M]
             if PAIR:
-                pT_b = tl.exp2(sT_b - m_new[None, :])
+                pT_b = tl.exp2(sT_b - shift[None, :])
                 p_sum = tl.sum(pT + pT_b, 0)
             else:
                 p_sum = tl.sum(pT, 0)
