@@ -125,28 +125,36 @@ def eigh_desc_s5(H, rank, jacobi):
 
 FOUR = {16: 4, 32: 4, 64: 4}
 def configs_s6(rank):
-    "The library's default, session 5's default, and the session-6 candidates, for the repeated timing."
+    "The library's default, session 5's default, and the session-6 changes one at a time back, for the repeated timing."
     return {"default": library,
-            "session-5 default (Cholesky 4 warps, H² formed, one-hot start, argsort + gathers, left kernel one program per matrix)":
-                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_TM=0),
-            "left kernel one program per matrix (_LEFT_TM=0)": with_patch(randomized_svd, _LEFT_TM=0),
-            "left kernel split, 64 rows per program": with_patch(randomized_svd, _LEFT_TM=64),
-            "left kernel split, 256 rows per program": with_patch(randomized_svd, _LEFT_TM=256),
-            "left kernel split, 64-row steps": with_patch(randomized_svd, _LEFT_BM=64),
+            "session-5 default (Cholesky 4 warps, H² formed, one-hot start, argsort + gathers, left kernel 32-row steps)":
+                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_BM=32),
+            "Cholesky kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
+            "left kernel 32-row steps": with_patch(randomized_svd, _LEFT_BM=32),
             "Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _CHOL_WARPS={16: 1, 32: 2, 64: 2})}
 
 def pieces_s6(A):
-    "The left-factor kernels alone: rows per program (0: one program per matrix) and rows per step."
+    "The small kernels alone by warp count, and the left kernel by rows per step."
     X = A.float(); out = {}
+    g = torch.Generator(device=A.device).manual_seed(0)
     with rsvd._full_fp32():
+        G = (X.mT @ X).double()
+        for l in (24, 32, 40):
+            W = G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64, generator=g); M = W.mT @ W
+            ref = rsvd.chol_inv(M, 1e-13, kernel=False)
+            for w in (1, 2, 4):
+                fn = with_patch(lambda: rsvd.chol_inv(M, 1e-13, kernel=True), _CHOL_WARPS={16: w, 32: w, 64: w})
+                out[f"chol_inv l={l}, {w} warps"] = fast_ms(fn)
+                out[f"chol_inv l={l}, {w} warps: rel err vs torch (not ms)"] = ((fn() - ref).abs().max() / ref.abs().max()).item()
+        for k in (24, 32):
+            H = torch.randn(512, k, k, device=A.device, dtype=torch.float64, generator=g); H = H @ H.mT
+            for w in (1, 2):
+                fn = with_patch(lambda: rsvd.jacobi_eigh(H, 4), _JACOBI_WARPS={16: w, 32: w, 64: w})
+                out[f"jacobi_eigh {k}x{k}, 4 sweeps, {w} warps"] = fast_ms(fn)
         for rank in (16, 32):
             V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            U0 = with_patch(rsvd.left_factors_fused, _LEFT_TM=0)(X, V, S)[0]
-            for tm in (0, 64, 128, 256):
-                for bm in (32, 64):
-                    fn = with_patch(lambda: rsvd.left_factors_fused(X, V, S), _LEFT_TM=tm, _LEFT_BM=bm)
-                    out[f"left kernel rank {rank}, {tm or 'all'} rows per program, {bm}-row steps"] = fast_ms(fn)
-                    out[f"left kernel rank {rank}, {tm or 'all'} rows per program, {bm}-row steps: max |U - U_one_program| (not ms)"] = (fn()[0] - U0).abs().max().item()
+            for bm in (32, 64):
+                out[f"left kernel rank {rank}, {bm}-row steps"] = with_patch(fast_ms, _LEFT_BM=bm)(lambda: rsvd.left_factors_fused(X, V, S))
     return out
 
 def repeated(A, opt, n):

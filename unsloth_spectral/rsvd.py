@@ -361,11 +361,10 @@ def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None =
     return torch.matmul(X.mT, X, out=out)
 
 # %% ../nbs/02_rsvd.ipynb #41f76f03
-_LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernels below (False: PyTorch products)
-_LEFT_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program of those kernels by rank tile
-_LEFT_BM = 32         # rows of X per step of those kernels
-_LEFT_BC = {16: 0, 32: 32, 64: 32}    # by rank tile: columns of X (rows of V/S) per product (0: V/S held whole, which spills at rank 32)
-_LEFT_TM = 128        # rows of X per program in the split form (two launches, m/TM programs per matrix); 0: one program per matrix, one launch
+_LEFT_KERNEL = True   # CUDA: U and its Newton–Schulz step by the fused kernel below (False: PyTorch products)
+_LEFT_WARPS = {16: 4, 32: 4, 64: 4}   # warps per program of that kernel by rank tile
+_LEFT_BM = 64         # rows of X per step of that kernel (H200, alone: 60 / 135-143 µs at rank 16 / 32, against 83 / 151 with 32)
+_LEFT_BC = {16: 0, 32: 32, 64: 32}    # by rank tile: columns of X (rows of V/S) per product in that kernel (0: V/S held whole, which spills at rank 32)
 _NS_TOL = 5e-3        # UᵀU deviation before the Newton–Schulz step that still lands within _ORTH_TOL (1e-4) after it
 
 if triton is not None:
@@ -377,95 +376,54 @@ if triton is not None:
         return tl.dot(al, bh, acc, input_precision="tf32")
 
     @triton.jit
-    def _left_u_rows(X, V, S, U, b, lo, hi, m, n, k, sb, sm, sn,
-                     BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, BC: tl.constexpr):
-        "U = XV/S on rows lo..hi of matrix b, stored tile by tile, and those rows' UᵀU [BR, BR]."
+    def _left_kernel(X, V, S, U, OK, VOUT, SOUT, OKIN, FLAGS, m, n, k, sb, sm, sn, tol,
+                     BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, BC: tl.constexpr, TAIL: tl.constexpr):
+        "U = XV/S·(I − E/2), E = (XV/S)ᵀ(XV/S) − I, and |E| <= tol, for one float32 m×n matrix per program; `TAIL`: also copies of V and S, the flag and-ed with OKIN, and FLAGS[1] lowered to it."
+        b = tl.program_id(0).to(tl.int64)
         rm, cn, cr = tl.arange(0, BM), tl.arange(0, BN), tl.arange(0, BR)
         s = tl.load(S + b * k + cr, mask=cr < k, other=1.0)
-        if BC == BN:                                                                  # V' = V/S   [BN, BR], held whole
-            v = tl.load(V + b * n * k + cn[:, None] * k + cr[None, :], mask=(cn[:, None] < n) & (cr[None, :] < k), other=0.0)
-            vh, vl = _split_tf32(v / s[None, :])
+        v = tl.load(V + b * n * k + cn[:, None] * k + cr[None, :], mask=(cn[:, None] < n) & (cr[None, :] < k), other=0.0)
+        if TAIL:                                                                      # the caller's own V and S (the graph's are overwritten next replay)
+            tl.store(VOUT + b * n * k + cn[:, None] * k + cr[None, :], v, mask=(cn[:, None] < n) & (cr[None, :] < k))
+            tl.store(SOUT + b * k + cr, s, mask=cr < k)
+        if BC == BN: vh, vl = _split_tf32(v / s[None, :])                            # V' = V/S   [BN, BR], held whole
         E = tl.zeros([BR, BR], dtype=tl.float32)
         dst = U + b * m * k
-        for i in range(lo, hi, BM):
+        # stage 1: U = XV' tile by tile (stored), and UᵀU
+        for i in range(0, m, BM):
             r = i + rm
             u = tl.zeros([BM, BR], dtype=tl.float32)                                 # [BM, BR]
             for c in tl.static_range(0, BN, BC):                                     # BC < BN: V' in chunks of BC rows, reloaded (cached)
                 cc = c + tl.arange(0, BC)
-                x = tl.load(X + b * sb + r[:, None] * sm + cc[None, :] * sn, mask=(r[:, None] < hi) & (cc[None, :] < n), other=0.0)
+                x = tl.load(X + b * sb + r[:, None] * sm + cc[None, :] * sn, mask=(r[:, None] < m) & (cc[None, :] < n), other=0.0)
                 xh, xl = _split_tf32(x)
                 if BC < BN:
                     vc = tl.load(V + b * n * k + cc[:, None] * k + cr[None, :], mask=(cc[:, None] < n) & (cr[None, :] < k), other=0.0)
                     vh, vl = _split_tf32(vc / s[None, :])
                 u = _dot3(xh, xl, vh, vl, u)
-            tl.store(dst + r[:, None] * k + cr[None, :], u, mask=(r[:, None] < hi) & (cr[None, :] < k))
+            tl.store(dst + r[:, None] * k + cr[None, :], u, mask=(r[:, None] < m) & (cr[None, :] < k))
             uh, ul = _split_tf32(u)
             E = _dot3(tl.trans(uh), tl.trans(ul), uh, ul, E)
-        return E
-
-    @triton.jit
-    def _left_ns_rows(U, b, lo, hi, m, k, E, BM: tl.constexpr, BR: tl.constexpr):
-        "The Newton–Schulz step U ← U(I − E/2) on the stored rows lo..hi of matrix b (E = UᵀU − I)."
-        rm, cr = tl.arange(0, BM), tl.arange(0, BR)
+        # stage 2: the Newton–Schulz step U ← U(I − E/2) on the stored tiles
         eye = (cr[:, None] == cr[None, :]) & (cr[:, None] < k)
+        E = E - tl.where(eye, 1.0, 0.0)
+        bad = tl.sum(tl.sum(tl.where(tl.abs(E) <= tol, 0, 1), axis=1), axis=0)      # nan counts as bad
         ch, cl = _split_tf32(tl.where(eye, 1.0, 0.0) - 0.5 * E)
-        dst = U + b * m * k
-        for i in range(lo, hi, BM):
+        tl.debug_barrier()
+        for i in range(0, m, BM):
             r = i + rm
-            inside = (r[:, None] < hi) & (cr[None, :] < k)
+            inside = (r[:, None] < m) & (cr[None, :] < k)
             u = tl.load(dst + r[:, None] * k + cr[None, :], mask=inside, other=0.0)
             uh, ul = _split_tf32(u)
             tl.store(dst + r[:, None] * k + cr[None, :], _dot3(uh, ul, ch, cl, tl.zeros([BM, BR], dtype=tl.float32)), mask=inside)
-
-    @triton.jit
-    def _left_flag(E, b, OK, V, S, VOUT, SOUT, OKIN, FLAGS, n, k, tol, BN: tl.constexpr, BR: tl.constexpr, TAIL: tl.constexpr):
-        "Matrix b's flag |E| <= tol (nan fails); `TAIL`: also copies of V and S, the flag and-ed with OKIN, and FLAGS[1] lowered to it."
-        cn, cr = tl.arange(0, BN), tl.arange(0, BR)
-        ok = (tl.sum(tl.sum(tl.where(tl.abs(E) <= tol, 0, 1), axis=1), axis=0) == 0).to(tl.int32)
-        if TAIL:                                                                      # the caller's own V and S (the graph's are overwritten next replay)
-            inside = (cn[:, None] < n) & (cr[None, :] < k)
-            tl.store(VOUT + b * n * k + cn[:, None] * k + cr[None, :], tl.load(V + b * n * k + cn[:, None] * k + cr[None, :], mask=inside), mask=inside)
-            tl.store(SOUT + b * k + cr, tl.load(S + b * k + cr, mask=cr < k), mask=cr < k)
+        ok = (bad == 0).to(tl.int32)
+        if TAIL:
             ok = ok * (tl.load(OKIN + b) != 0).to(tl.int32)
             tl.atomic_min(FLAGS + 1, ok)                                              # FLAGS = [all finite, all ok], set to 1 by the caller
         tl.store(OK + b, ok.to(tl.int8))
 
-    @triton.jit
-    def _left_kernel(X, V, S, U, OK, VOUT, SOUT, OKIN, FLAGS, m, n, k, sb, sm, sn, tol,
-                     BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, BC: tl.constexpr, TAIL: tl.constexpr):
-        "U = XV/S·(I − E/2), E = (XV/S)ᵀ(XV/S) − I, and its flag, for one float32 m×n matrix per program."
-        b = tl.program_id(0).to(tl.int64)
-        cr = tl.arange(0, BR)
-        # stage 1: U = XV' tile by tile (stored), and UᵀU
-        E = _left_u_rows(X, V, S, U, b, 0, m, m, n, k, sb, sm, sn, BM, BN, BR, BC)
-        E = E - tl.where((cr[:, None] == cr[None, :]) & (cr[:, None] < k), 1.0, 0.0)
-        tl.debug_barrier()
-        # stage 2: the Newton–Schulz step on the stored tiles, then the flag
-        _left_ns_rows(U, b, 0, m, m, k, E, BM, BR)
-        _left_flag(E, b, OK, V, S, VOUT, SOUT, OKIN, FLAGS, n, k, tol, BN, BR, TAIL)
-
-    @triton.jit
-    def _left_u_kernel(X, V, S, U, EP, m, n, k, sb, sm, sn, TM,
-                       BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, BC: tl.constexpr):
-        "Split form, launch 1: U = XV/S on TM rows of one matrix per program, and those rows' UᵀU into EP [batch, tiles, BR, BR]."
-        b, t = tl.program_id(0).to(tl.int64), tl.program_id(1)
-        cr = tl.arange(0, BR)
-        E = _left_u_rows(X, V, S, U, b, t * TM, tl.minimum(t * TM + TM, m), m, n, k, sb, sm, sn, BM, BN, BR, BC)
-        tl.store(EP + (b * tl.num_programs(1) + t) * BR * BR + cr[:, None] * BR + cr[None, :], E)
-
-    @triton.jit
-    def _left_ns_kernel(U, EP, OK, V, S, VOUT, SOUT, OKIN, FLAGS, m, n, k, tol, TM,
-                        BM: tl.constexpr, BN: tl.constexpr, BR: tl.constexpr, TAIL: tl.constexpr):
-        "Split form, launch 2: E = UᵀU − I from the slices of its matrix, the Newton–Schulz step on TM rows per program; the first program of each matrix sets its flag."
-        b, t, tiles = tl.program_id(0).to(tl.int64), tl.program_id(1), tl.num_programs(1)
-        cr = tl.arange(0, BR)
-        E = -tl.where((cr[:, None] == cr[None, :]) & (cr[:, None] < k), 1.0, 0.0)
-        for j in range(tiles): E += tl.load(EP + (b * tiles + j) * BR * BR + cr[:, None] * BR + cr[None, :])
-        _left_ns_rows(U, b, t * TM, tl.minimum(t * TM + TM, m), m, k, E, BM, BR)
-        if t == 0: _left_flag(E, b, OK, V, S, VOUT, SOUT, OKIN, FLAGS, n, k, tol, BN, BR, TAIL)
-
 def _left_launch(X, V, S, tail=None):
-    "Launch the left-factor kernels (split over rows when `_LEFT_TM`): (U, ok) and, with `tail = (ok_in, flags)`, fresh copies of V and S."
+    "Launch `_left_kernel`: (U, ok) and, with `tail = (ok_in, flags)`, fresh copies of V and S."
     m, n = X.shape[-2:]; k = V.shape[-1]
     Xb = X.reshape(-1, m, n)
     Vc, Sc = V.reshape(-1, n, k).contiguous(), S.reshape(-1, k).contiguous()
@@ -473,23 +431,15 @@ def _left_launch(X, V, S, tail=None):
     ok = torch.empty(Xb.shape[0], dtype=torch.int8, device=X.device)
     Vo, So = (torch.empty_like(Vc), torch.empty_like(Sc)) if tail else (Vc, Sc)      # unused without the tail
     ok_in, flags = (tail[0].reshape(-1), tail[1]) if tail else (ok, ok)
-    bn, br = max(16, 1 << (n - 1).bit_length()), max(16, 1 << (k - 1).bit_length())   # plain int math: no Triton call on the host
-    bc, strides = min(bn, _LEFT_BC.get(br, 0) or bn), (Xb.stride(0), Xb.stride(1), Xb.stride(2))
-    if _LEFT_TM and m > _LEFT_TM:
-        tm = -(-_LEFT_TM // _LEFT_BM) * _LEFT_BM; tiles = -(-m // tm)
-        EP = torch.empty(Xb.shape[0], tiles, br, br, dtype=torch.float32, device=X.device)   # UᵀU of each slice of rows
-        _left_u_kernel[(Xb.shape[0], tiles)](Xb, Vc, Sc, U, EP, m, n, k, *strides, tm, BM=_LEFT_BM, BN=bn, BR=br, BC=bc,
-                                             num_warps=_LEFT_WARPS[br])
-        _left_ns_kernel[(Xb.shape[0], tiles)](U, EP, ok, Vc, Sc, Vo, So, ok_in, flags, m, n, k, _NS_TOL, tm, BM=_LEFT_BM, BN=bn, BR=br,
-                                              TAIL=tail is not None, num_warps=_LEFT_WARPS[br])
-    else:
-        _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, Vo, So, ok_in, flags, m, n, k, *strides, _NS_TOL,
-                                     BM=_LEFT_BM, BN=bn, BR=br, BC=bc, TAIL=tail is not None, num_warps=_LEFT_WARPS[br])
+    bn = max(16, 1 << (n - 1).bit_length())                   # plain int math: no Triton call on the host
+    _left_kernel[(Xb.shape[0],)](Xb, Vc, Sc, U, ok, Vo, So, ok_in, flags, m, n, k, Xb.stride(0), Xb.stride(1), Xb.stride(2), _NS_TOL,
+                                 BM=_LEFT_BM, BN=bn, BR=(br := max(16, 1 << (k - 1).bit_length())), BC=min(bn, _LEFT_BC.get(br, 0) or bn),
+                                 TAIL=tail is not None, num_warps=_LEFT_WARPS[br])
     lead = X.shape[:-2]
     return U.view(*lead, m, k), ok.view(torch.bool).view(lead), Vo.view(V.shape), So.view(S.shape)
 
 def left_factors_fused(X: torch.Tensor, V: torch.Tensor, S: torch.Tensor):
-    "`U = XV/S` [..., m, rank] after one Newton–Schulz step and whether `UᵀU` was within `_NS_TOL` of I before it [...], by the fused kernels (float32 X, V, S)."
+    "`U = XV/S` [..., m, rank] after one Newton–Schulz step and whether `UᵀU` was within `_NS_TOL` of I before it [...], by the fused kernel (float32 X, V, S)."
     return _left_launch(X, V, S)[:2]
 
 # %% ../nbs/02_rsvd.ipynb #e9744e44
