@@ -11,7 +11,8 @@ Usage: PYTHONPATH=. PYTHONUNBUFFERED=1 python3 bench/kernel_gpu.py [--sweep] [--
 layer plan over 300 steps with key_outliers=32, and 32K B=8 rows of the default, out32, k24 and k24-out32 configs.
 --child JSON: one outlier case in this process (what --outliers spawns).
 --v9: the outlier cases in-process too, and the previous kernel (`v8_ta.py` beside this checkout, the module of an
-earlier commit, if present) timed against this one on the same inputs, alternating, before the tables."""
+earlier commit, if present) timed against this one on the same inputs, alternating, before the tables; with --sweep:
+no A/B, a pre-RoPE sweep (8 warps, tile 128 + 8 warps, pair, split factor 3)."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -309,7 +310,7 @@ result["correctness_failures"] = fails
 
 # ---- 2b. (--v9) the previous kernel against this one: same inputs, plan made per call for both, alternating -------
 ab_res = {}
-if "--v9" in sys.argv and os.path.exists("v8_ta.py"):
+if "--v9" in sys.argv and "--sweep" not in sys.argv and os.path.exists("v8_ta.py"):
     import importlib.util
     spec = importlib.util.spec_from_file_location("v8_ta", "v8_ta.py")
     old = importlib.util.module_from_spec(spec); spec.loader.exec_module(old)
@@ -446,6 +447,9 @@ if "--v8b" in sys.argv:
     VT = dict(vt=True, vjoin=False)
     VARIANTS = {"post": [dict(), VT, dict(VT, pair=False), dict(VT, pair=False, split_factor=3), dict(VT, num_stages=2)],
                 "pre": []}
+if "--v9" in sys.argv:   # pre-RoPE without the per-tile sin/cos: fewer spills, so wider programs may pay now
+    VARIANTS = {"post": [], "pre": [dict(), dict(num_warps=8), dict(tile=128, num_warps=8), dict(pair=True),
+                                    dict(split_factor=3)]}
 if "--v8" in sys.argv or "--v8b" in sys.argv:
     VARIANTS = {r: [o for o in v if not _bad(o)] for r, v in VARIANTS.items()}
 best = {"pre": {}, "post": {}}
