@@ -12,7 +12,8 @@ layer plan over 300 steps with key_outliers=32, and 32K B=8 rows of the default,
 --child JSON: one outlier case in this process (what --outliers spawns).
 --v9: the outlier cases in-process too, and the previous kernel (`v8_ta.py` beside this checkout, the module of an
 earlier commit, if present) timed against this one on the same inputs, alternating, before the tables; with --sweep:
-no A/B, a pre-RoPE sweep (8 warps, tile 128 + 8 warps, pair, split factor 3)."""
+no A/B, a pre-RoPE sweep (8 warps, tile 128 + 8 warps, pair, split factor 3), the winner checked on the pre-RoPE
+cases; --nocheck: no correctness section."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -208,7 +209,7 @@ if "--quick" in sys.argv: cases = [c for c in cases if "int4 values" in c[0] or 
 if "--v8b" in sys.argv: cases = [c for c in cases if "post" in c[0]]
 if outliers_ok or "--v9" in sys.argv: cases += [(n, dict(kw, dtype=getattr(torch, kw["dtype"])), H, Q) for n, kw, H, Q in OUTLIER_CASES]
 fails = 0
-for name, kw, H, Qn in ([] if "--v7c" in sys.argv else cases):   # --v7c: only the 3-stage checks below
+for name, kw, H, Qn in ([] if "--v7c" in sys.argv or "--nocheck" in sys.argv else cases):   # --v7c: only the 3-stage checks below
     try:
         layer = random_layer(**kw, device="cuda", seed=len(name))
         q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
@@ -480,6 +481,15 @@ for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
     if ranked: best[rope] = dict(ranked[0][1])
     sweep_res[rope] = {str(dict(k)): v for k, v in scores.items()}
 say(f"sweep: {time.time() - t0:.0f}s; best {best}")
+if "--v9" in sys.argv and best["pre"]:   # the sweep's winner on the pre-RoPE correctness cases
+    for name, kw, H, Qn in [c for c in cases if "pre" in c[0]]:
+        try:
+            layer = random_layer(**kw, device="cuda", seed=len(name))
+            q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
+            err = rel_err(spectral_decode_attention(q, layer, kw["D"] ** -0.5, options=best["pre"]),
+                          dense_oracle(q, layer, kw["D"] ** -0.5))
+            say(f"check {best['pre']} {name:40s} rel err {err:.2e} {'ok' if err < TOLERANCE[kw['dtype']] else 'FAIL'}")
+        except Exception as e: say(f"check {best['pre']} {name}: ERROR {type(e).__name__}: {str(e)[:200]}")
 result.update(sweep=sweep_res, best=best)
 
 # ---- 5. tables (most important first; a table starts only while the time budget lasts) ---------------------------
