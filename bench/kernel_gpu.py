@@ -12,8 +12,9 @@ layer plan over 300 steps with key_outliers=32, and 32K B=8 rows of the default,
 --child JSON: one outlier case in this process (what --outliers spawns).
 --v9: the outlier cases in-process too, and the previous kernel (`v8_ta.py` beside this checkout, the module of an
 earlier commit, if present) timed against this one on the same inputs, alternating, before the tables; with --sweep:
-no A/B, a pre-RoPE sweep (8 warps, tile 128 + 8 warps, pair, split factor 3), the winner checked on the pre-RoPE
-cases; --nocheck: no correctness section."""
+no A/B, a sweep of pipeline depths (post-RoPE: dense loops unpipelined, 4 stages; pre-RoPE: 4 and 2 stages; the
+16:47 call swept 8 warps, tile 128 + 8 warps, pair, split factor 3 for pre-RoPE: all slower), a winner checked on its
+RoPE mode's cases; --nocheck: no correctness section."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -449,8 +450,8 @@ if "--v8b" in sys.argv:
     VARIANTS = {"post": [dict(), VT, dict(VT, pair=False), dict(VT, pair=False, split_factor=3), dict(VT, num_stages=2)],
                 "pre": []}
 if "--v9" in sys.argv:   # pre-RoPE without the per-tile sin/cos: fewer spills, so wider programs may pay now
-    VARIANTS = {"post": [], "pre": [dict(), dict(num_warps=8), dict(tile=128, num_warps=8), dict(pair=True),
-                                    dict(split_factor=3)]}
+    VARIANTS = {"post": [dict(), dict(dense_stages=1), dict(dense_stages=1, num_stages=4)],
+                "pre": [dict(), dict(num_stages=4), dict(num_stages=2)]}
 if "--v8" in sys.argv or "--v8b" in sys.argv:
     VARIANTS = {r: [o for o in v if not _bad(o)] for r, v in VARIANTS.items()}
 best = {"pre": {}, "post": {}}
@@ -481,15 +482,16 @@ for rope in (("post", "pre") if "--sweep" in sys.argv else ()):
     if ranked: best[rope] = dict(ranked[0][1])
     sweep_res[rope] = {str(dict(k)): v for k, v in scores.items()}
 say(f"sweep: {time.time() - t0:.0f}s; best {best}")
-if "--v9" in sys.argv and best["pre"]:   # the sweep's winner on the pre-RoPE correctness cases
-    for name, kw, H, Qn in [c for c in cases if "pre" in c[0]]:
+for rope in (("pre", "post") if "--v9" in sys.argv else ()):   # a sweep winner on its RoPE mode's correctness cases
+    if not best[rope]: continue
+    for name, kw, H, Qn in [c for c in cases if rope in c[0]]:
         try:
             layer = random_layer(**kw, device="cuda", seed=len(name))
             q = torch.randn(kw["B"], H, Qn, kw["D"], device=dev).to(kw["dtype"])
-            err = rel_err(spectral_decode_attention(q, layer, kw["D"] ** -0.5, options=best["pre"]),
+            err = rel_err(spectral_decode_attention(q, layer, kw["D"] ** -0.5, options=best[rope]),
                           dense_oracle(q, layer, kw["D"] ** -0.5))
-            say(f"check {best['pre']} {name:40s} rel err {err:.2e} {'ok' if err < TOLERANCE[kw['dtype']] else 'FAIL'}")
-        except Exception as e: say(f"check {best['pre']} {name}: ERROR {type(e).__name__}: {str(e)[:200]}")
+            say(f"check {best[rope]} {name:40s} rel err {err:.2e} {'ok' if err < TOLERANCE[kw['dtype']] else 'FAIL'}")
+        except Exception as e: say(f"check {best[rope]} {name}: ERROR {type(e).__name__}: {str(e)[:200]}")
 result.update(sweep=sweep_res, best=best)
 
 # ---- 5. tables (most important first; a table starts only while the time budget lasts) ---------------------------
