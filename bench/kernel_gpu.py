@@ -14,7 +14,7 @@ layer plan over 300 steps with key_outliers=32, and 32K B=8 rows of the default,
 earlier commit, if present) timed against this one on the same inputs, alternating, before the tables; with --sweep:
 no A/B, a sweep of pipeline depths (post-RoPE: dense loops unpipelined, 4 stages; pre-RoPE: 4 and 2 stages; the
 16:47 call swept 8 warps, tile 128 + 8 warps, pair, split factor 3 for pre-RoPE: all slower), a winner checked on its
-RoPE mode's cases; --nocheck: no correctness section."""
+RoPE mode's cases; --nocheck: no correctness section (neither the defaults' checks nor the knob sets')."""
 import json, os, subprocess, sys, time, traceback
 from dataclasses import replace
 import torch, triton
@@ -230,7 +230,7 @@ for name, kw, H, Qn in ([] if "--v7c" in sys.argv or "--nocheck" in sys.argv els
 
 # v7's knobs (one joined value product, two tiles per iteration, B_k q once per block) on the same cases
 V8 = tuple(o for o in V8 if not _bad(o))
-V7_OPTS = () if "--final" in sys.argv or "--outliers" in sys.argv else (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
+V7_OPTS = () if "--final" in sys.argv or "--outliers" in sys.argv or "--nocheck" in sys.argv else (dict(num_stages=3),) if "--v7c" in sys.argv else (dict(rot16=True),) if "--v7b" in sys.argv else V8 if (
     "--v8" in sys.argv or "--v8b" in sys.argv) else (
     dict(pair=True, vjoin=True), dict(pair=True, vjoin=True, prefetch=False, num_stages=2),
     dict(pair=True, vjoin=True, tile=64, qblock=True))
