@@ -32,7 +32,7 @@ def quality(A, U, S, Vh, opt):
 
 # --- variants of the method: swap one piece at a time (the graph cache is emptied around each, so it is captured anew)
 _cache_owner = [None]
-SWITCHES = ("_JACOBI_DOT", "_JACOBI_MAX", "_LEFT_KERNEL", "_GRAM_KERNEL", "_GRAPH_TAIL")   # set off by the library when a kernel fails
+SWITCHES = ("_JACOBI_DOT", "_JACOBI_MAX", "_LEFT_KERNEL", "_GRAM_KERNEL", "_GRAPH_TAIL", "_CHOLQR_DOT", "_CHOLQR_KERNEL")   # set off by the library when a kernel fails
 def with_patch(fn, **patches):
     "Run `fn` with attributes of the rsvd module replaced; the graph cache is emptied when the caller changes."
     def run(*a, **k):
@@ -125,36 +125,42 @@ def eigh_desc_s5(H, rank, jacobi):
 
 FOUR = {16: 4, 32: 4, 64: 4}
 def configs_s6(rank):
-    "The library's default, session 5's default, and the session-6 changes one at a time back, for the repeated timing."
+    "The library's default, the previous default (1c47365: Cholesky-QR as two products around chol_inv) and variants, for the repeated timing."
     return {"default": library,
+            "Cholesky-QR by two products around chol_inv (1c47365 default)": with_patch(randomized_svd, _CHOLQR_KERNEL=False),
             "session-5 default (Cholesky 4 warps, H² formed, one-hot start, argsort + gathers, left kernel 32-row steps)":
-                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_BM=32),
-            "Cholesky kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
-            "left kernel 32-row steps": with_patch(randomized_svd, _LEFT_BM=32),
-            "Cholesky l = 24 with 1 warp": with_patch(randomized_svd, _CHOL_WARPS={16: 1, 32: 2, 64: 2})}
+                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_BM=32, _CHOLQR_KERNEL=False),
+            "Cholesky and Cholesky-QR kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
+            "Cholesky-QR kernel, outer-product sums (no tl.dot)": with_patch(randomized_svd, _CHOLQR_DOT=False),
+            "Cholesky-QR kernel, 16-row product steps": with_patch(randomized_svd, _CHOLQR_ROWS=16),
+            "Cholesky-QR kernel, 64-row product steps": with_patch(randomized_svd, _CHOLQR_ROWS=64)}
 
 def pieces_s6(A):
-    "The small kernels alone by warp count, and the left kernel by rows per step."
+    "The Cholesky-QR pass alone (one kernel against two products around chol_inv), chol_inv by warps, the Jacobi and left kernels."
     X = A.float(); out = {}
     g = torch.Generator(device=A.device).manual_seed(0)
     with rsvd._full_fp32():
         G = (X.mT @ X).double()
-        for l in (24, 32, 40):
-            W = G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64, generator=g); M = W.mT @ W
-            ref = rsvd.chol_inv(M, 1e-13, kernel=False)
-            for w in (1, 2, 4):
-                fn = with_patch(lambda: rsvd.chol_inv(M, 1e-13, kernel=True), _CHOL_WARPS={16: w, 32: w, 64: w})
-                out[f"chol_inv l={l}, {w} warps"] = fast_ms(fn)
-                out[f"chol_inv l={l}, {w} warps: rel err vs torch (not ms)"] = ((fn() - ref).abs().max() / ref.abs().max()).item()
+        for n, l in ((128, 24), (128, 40), (40, 32)):
+            W = (G @ torch.randn(G.shape[-1], l, device=G.device, dtype=torch.float64, generator=g))[:, :n].contiguous()
+            ref = rsvd.cholqr(W, 1e-13, kernel=False)
+            out[f"cholqr n={n} l={l}, two products around chol_inv"] = fast_ms(lambda: rsvd.cholqr(W, 1e-13, kernel=False))
+            for w, rows, dot in ((2, 32, True), (4, 32, True), (2, 16, True), (2, 64, True), (2, 32, False)):
+                fn = with_patch(lambda: rsvd.cholqr(W, 1e-13, kernel=True), _CHOL_WARPS={16: w, 32: w, 64: w}, _CHOLQR_ROWS=rows, _CHOLQR_DOT=dot)
+                try: out[f"cholqr n={n} l={l}, one kernel, {w} warps, {rows}-row steps, {'tl.dot' if dot else 'outer products'}"] = fast_ms(fn)
+                except Exception as e: print(f"cholqr kernel {w} warps {rows} rows dot={dot} failed: {type(e).__name__}: {e}")
+            try: out[f"cholqr n={n} l={l}, one kernel: rel err vs two products (not ms)"] = ((rsvd.cholqr(W, 1e-13, kernel=True) - ref).abs().max() / ref.abs().max()).item()
+            except Exception as e: print(f"cholqr kernel failed: {type(e).__name__}: {e}")
+            M = W.mT @ W
+            out[f"chol_inv l={l} alone, 2 warps"] = fast_ms(lambda: rsvd.chol_inv(M, 1e-13, kernel=True))
+            out[f"WᵀW alone n={n} l={l} (float64 bmm)"] = fast_ms(lambda: W.mT @ W)
         for k in (24, 32):
             H = torch.randn(512, k, k, device=A.device, dtype=torch.float64, generator=g); H = H @ H.mT
-            for w in (1, 2):
-                fn = with_patch(lambda: rsvd.jacobi_eigh(H, 4), _JACOBI_WARPS={16: w, 32: w, 64: w})
-                out[f"jacobi_eigh {k}x{k}, 4 sweeps, {w} warps"] = fast_ms(fn)
+            out[f"jacobi_eigh {k}x{k}, 4 sweeps, 2 warps"] = fast_ms(lambda: rsvd.jacobi_eigh(H, 4))
         for rank in (16, 32):
             V, S, *_ = rsvd._right_factors(rsvd.gram(X), rank, 2, rsvd._sketch(X.shape[-1], rank + 8, 0, X.device))
-            for bm in (32, 64):
-                out[f"left kernel rank {rank}, {bm}-row steps"] = with_patch(fast_ms, _LEFT_BM=bm)(lambda: rsvd.left_factors_fused(X, V, S))
+            out[f"left kernel rank {rank}"] = fast_ms(lambda: rsvd.left_factors_fused(X, V, S))
+        out["G = XᵀX float32 cuBLAS + .double()"] = fast_ms(lambda: (X.mT @ X).double())
     return out
 
 def repeated(A, opt, n):

@@ -12,8 +12,8 @@ import warnings
 import torch
 
 # %% auto #0
-__all__ = ['NonFiniteError', 'chol_inv_reference', 'chol_inv', 'jacobi_eigh', 'gram', 'left_factors_fused', 'randomized_svd',
-           'optimal_error', 'rsvd_error', 'decaying_matrices', 'low_rank_factors', 'energy_rank']
+__all__ = ['NonFiniteError', 'chol_inv_reference', 'chol_inv', 'cholqr', 'jacobi_eigh', 'gram', 'left_factors_fused',
+           'randomized_svd', 'optimal_error', 'rsvd_error', 'decaying_matrices', 'low_rank_factors', 'energy_rank']
 
 # %% ../nbs/02_rsvd.ipynb #0a15c978
 class NonFiniteError(ValueError):
@@ -53,6 +53,9 @@ _CHOL_WARPS = {16: 2, 32: 2, 64: 2}   # warps per program by leading tile (64: t
 _CHOL_BLOCKS = True   # 32 < l <= 64: one launch of a block kernel (False: two launches of the 32×32 one and products between)
 _CHOL_DEFER = True    # 32 < l <= 64: the deferred block kernel (the 32 leading columns alone, then products); False: the session-4 block kernel
 _CHOL_DEFER16 = True  # 16 < l < 32: the deferred kernel on a 16-column leading block (False: one 32×32 tile; at l = 32 it was slower)
+_CHOLQR_KERNEL = True # CUDA: a Cholesky-QR pass W R⁻¹ in one launch (WᵀW, R⁻¹ and the product in one program per matrix; False: two products around chol_inv)
+_CHOLQR_DOT = True    # that kernel's two products as float64 tl.dot (DMMA on sm_80/sm_90) over _CHOLQR_ROWS rows at a time (False: sums of outer products)
+_CHOLQR_ROWS = 32     # rows of W per step of those products (>= 16)
 
 if triton is not None:
     @triton.jit
@@ -72,19 +75,24 @@ if triton is not None:
         return A, X
 
     @triton.jit
-    def _chol_inv_kernel(M, R, l, shift, BLOCK: tl.constexpr):
-        "R⁻¹ = L⁻ᵀ for M + shift·tr(M)/l·I = L Lᵀ, one float64 matrix per program."
-        b = tl.program_id(0).to(tl.int64)
+    def _chol_inv_tile(src, dst, l, shift, BLOCK: tl.constexpr):
+        "R⁻¹ = L⁻ᵀ (to `dst`) for M + shift·tr(M)/l·I = L Lᵀ (M at `src`, l <= BLOCK): one float64 matrix on one tile."
         idx = tl.arange(0, BLOCK)
         rows, cols = idx[:, None], idx[None, :]
         inside = (rows < l) & (cols < l)
-        A = tl.load(M + b * l * l + rows * l + cols, mask=inside, other=0.0)          # [BLOCK, BLOCK]
+        A = tl.load(src + rows * l + cols, mask=inside, other=0.0)                    # [BLOCK, BLOCK]
         diag = (rows == cols) & inside
         tr = tl.sum(tl.sum(tl.where(diag, A, 0.0), axis=1), axis=0)
         A = tl.where(diag, A + (shift * tr / l + 1e-300), A)
         X = tl.where(diag, 1.0, 0.0).to(tl.float64)                                  # becomes L⁻¹
         A, X = _chol_inv_steps(A, X, idx, l)
-        tl.store(R + b * l * l + cols * l + rows, X, mask=inside)                    # R⁻¹ = Xᵀ
+        tl.store(dst + cols * l + rows, X, mask=inside)                              # R⁻¹ = Xᵀ
+
+    @triton.jit
+    def _chol_inv_kernel(M, R, l, shift, BLOCK: tl.constexpr):
+        "R⁻¹ = L⁻ᵀ for M + shift·tr(M)/l·I = L Lᵀ, one float64 matrix per program."
+        b = tl.program_id(0).to(tl.int64)
+        _chol_inv_tile(M + b * l * l, R + b * l * l, l, shift, BLOCK)
 
     @triton.jit
     def _chol_inv_blocks_kernel(M, R, l, shift, B2: tl.constexpr):
@@ -138,14 +146,12 @@ if triton is not None:
         tl.store(dst + (cols2 + 32) * l + rows2 + 32, X22, mask=in22)
 
     @triton.jit
-    def _chol_inv_deferred_kernel(M, R, l, shift, B1: tl.constexpr, B2: tl.constexpr):
-        "R⁻¹ = L⁻ᵀ for B1 < l <= B1 + B2: the leading B1 columns alone, the off-diagonal block and the Schur complement by products through R, then the last l − B1 columns; one float64 matrix per program."
-        b = tl.program_id(0).to(tl.int64)
+    def _chol_inv_deferred(src, dst, l, shift, B1: tl.constexpr, B2: tl.constexpr):
+        "R⁻¹ = L⁻ᵀ (to `dst`, also its scratch) for B1 < l <= B1 + B2 (M at `src`): the leading B1 columns alone, the off-diagonal block and the Schur complement by products through R, then the last l − B1 columns."
         i1, i2 = tl.arange(0, B1), tl.arange(0, B2)
         r1, c1, r2, c2 = i1[:, None], i1[None, :], i2[:, None], i2[None, :]
         l2 = l - B1                                                                  # rows of the second block
         in2, in22 = i2 < l2, (r2 < l2) & (c2 < l2)
-        src, dst = M + b * l * l, R + b * l * l
         A = tl.load(src + r1 * l + c1)                                                # [B1, B1]
         S = tl.load(src + (r2 + B1) * l + c2 + B1, mask=in22, other=0.0)             # [B2, B2]
         tr = tl.sum(tl.sum(tl.where(r1 == c1, A, 0.0), axis=1), axis=0) + \
@@ -190,6 +196,74 @@ if triton is not None:
         tl.store(dst + c1 * l + r2 + B1, X21, mask=r2 < l2)
         tl.store(dst + (r2 + B1) * l + c1, tl.zeros([B2, B1], dtype=tl.float64), mask=r2 < l2)
 
+    @triton.jit
+    def _chol_inv_deferred_kernel(M, R, l, shift, B1: tl.constexpr, B2: tl.constexpr):
+        "R⁻¹ = L⁻ᵀ for B1 < l <= B1 + B2 by `_chol_inv_deferred`, one float64 matrix per program."
+        b = tl.program_id(0).to(tl.int64)
+        _chol_inv_deferred(M + b * l * l, R + b * l * l, l, shift, B1, B2)
+
+    @triton.jit
+    def _cholqr_kernel(W, Q, M, R, n, l, shift, BR: tl.constexpr, C1: tl.constexpr, C2: tl.constexpr,
+                       B1: tl.constexpr, B2: tl.constexpr, BLOCK: tl.constexpr, SPLIT: tl.constexpr, DOT: tl.constexpr):
+        "Q = W R⁻¹ for RᵀR = WᵀW + shift·tr(WᵀW)/l·I, one float64 W [n, l] per program (l <= C1, or C1 < l <= C1 + C2 with SPLIT); M, R: [l, l] scratch per matrix."
+        b = tl.program_id(0).to(tl.int64)
+        src, dst, m, r = W + b * n * l, Q + b * n * l, M + b * l * l, R + b * l * l
+        i1, i2, rr = tl.arange(0, C1), tl.arange(0, C2), tl.arange(0, BR)   # columns: C1 leading, then C2 more if SPLIT
+        in1, in2 = i1 < l, i2 + C1 < l
+        # stage 1: M = WᵀW in blocks [C1, C1], [C2, C1], [C2, C2]: float64 tl.dot over BR rows at a time, or a sum over rows
+        G11 = tl.zeros([C1, C1], dtype=tl.float64)
+        G21 = tl.zeros([C2, C1], dtype=tl.float64)
+        G22 = tl.zeros([C2, C2], dtype=tl.float64)
+        if DOT:
+            for rb in range(0, n, BR):
+                rows = rb + rr
+                w1 = tl.load(src + rows[:, None] * l + i1[None, :], mask=(rows[:, None] < n) & in1[None, :], other=0.0)
+                G11 = tl.dot(tl.trans(w1), w1, G11, input_precision="ieee")
+                if SPLIT:
+                    w2 = tl.load(src + rows[:, None] * l + C1 + i2[None, :], mask=(rows[:, None] < n) & in2[None, :], other=0.0)
+                    G21 = tl.dot(tl.trans(w2), w1, G21, input_precision="ieee")
+                    G22 = tl.dot(tl.trans(w2), w2, G22, input_precision="ieee")
+        else:
+            for k in range(n):
+                w1 = tl.load(src + k * l + i1, mask=in1, other=0.0)
+                G11 += w1[:, None] * w1[None, :]
+                if SPLIT:
+                    w2 = tl.load(src + k * l + C1 + i2, mask=in2, other=0.0)
+                    G21 += w2[:, None] * w1[None, :]
+                    G22 += w2[:, None] * w2[None, :]
+        tl.store(m + i1[:, None] * l + i1[None, :], G11, mask=in1[:, None] & in1[None, :])
+        if SPLIT:
+            tl.store(m + (i2[:, None] + C1) * l + i1[None, :], G21, mask=in2[:, None] & in1[None, :])
+            tl.store(m + i1[:, None] * l + C1 + i2[None, :], tl.trans(G21), mask=in1[:, None] & in2[None, :])
+            tl.store(m + (i2[:, None] + C1) * l + C1 + i2[None, :], G22, mask=in2[:, None] & in2[None, :])
+        tl.debug_barrier()
+        # stage 2: R⁻¹, by the chol_inv kernels' own code
+        if B1 > 0: _chol_inv_deferred(m, r, l, shift, B1, B2)
+        else: _chol_inv_tile(m, r, l, shift, BLOCK)
+        tl.debug_barrier()
+        # stage 3: Q = W R⁻¹, BR rows at a time (R⁻¹ is upper triangular: Q₁ = W₁R₁₁, Q₂ = W₁R₁₂ + W₂R₂₂)
+        if DOT:
+            R11 = tl.load(r + i1[:, None] * l + i1[None, :], mask=in1[:, None] & in1[None, :], other=0.0)
+            R12 = tl.load(r + i1[:, None] * l + C1 + i2[None, :], mask=in1[:, None] & in2[None, :], other=0.0)
+            R22 = tl.load(r + (i2[:, None] + C1) * l + C1 + i2[None, :], mask=in2[:, None] & in2[None, :], other=0.0)
+        for rb in range(0, n, BR):
+            rows = rb + rr
+            Q1 = tl.zeros([BR, C1], dtype=tl.float64)
+            Q2 = tl.zeros([BR, C2], dtype=tl.float64)
+            if DOT:
+                w1 = tl.load(src + rows[:, None] * l + i1[None, :], mask=(rows[:, None] < n) & in1[None, :], other=0.0)
+                Q1 = tl.dot(w1, R11, Q1, input_precision="ieee")
+                if SPLIT:
+                    w2 = tl.load(src + rows[:, None] * l + C1 + i2[None, :], mask=(rows[:, None] < n) & in2[None, :], other=0.0)
+                    Q2 = tl.dot(w2, R22, tl.dot(w1, R12, Q2, input_precision="ieee"), input_precision="ieee")
+            else:
+                for k in range(l):
+                    a = tl.load(src + rows * l + k, mask=rows < n, other=0.0)             # W[rows, k]
+                    Q1 += a[:, None] * tl.load(r + k * l + i1, mask=in1, other=0.0)[None, :]
+                    if SPLIT: Q2 += a[:, None] * tl.load(r + k * l + C1 + i2, mask=in2, other=0.0)[None, :]
+            tl.store(dst + rows[:, None] * l + i1[None, :], Q1, mask=(rows[:, None] < n) & in1[None, :])
+            if SPLIT: tl.store(dst + rows[:, None] * l + C1 + i2[None, :], Q2, mask=(rows[:, None] < n) & in2[None, :])
+
 def chol_inv_reference(M: torch.Tensor, shift: float = 0.0) -> torch.Tensor:
     "`R⁻¹ = L⁻ᵀ` for `M + shift·tr(M)/l·I = L Lᵀ`, batched (PyTorch, any device)."
     l = M.shape[-1]
@@ -228,6 +302,23 @@ def chol_inv(M: torch.Tensor, shift: float = 0.0, kernel: bool | None = None) ->
     block = max(16, 1 << (l - 1).bit_length())                    # plain int math: no Triton call on the host
     _chol_inv_kernel[(Mc.shape[0],)](Mc, R, l, float(shift), BLOCK=block, num_warps=_CHOL_WARPS.get(block, 8))
     return R.view(M.shape)
+
+def cholqr(W: torch.Tensor, shift: float = 0.0, kernel: bool | None = None) -> torch.Tensor:
+    "One Cholesky-QR pass `W R⁻¹`, `RᵀR = WᵀW + shift·tr(WᵀW)/l·I`, of each float64 `W` [..., n, l]: one launch on CUDA (n <= 128, l <= 64), else two products around `chol_inv`."
+    n, l = W.shape[-2:]
+    if kernel is None: kernel = _CHOLQR_KERNEL and W.is_cuda and triton is not None
+    if not (kernel and n <= 128 and l <= 64 and (l <= 32 or _CHOL_DEFER) and W.dtype == torch.float64 and W.numel() > 0):
+        return W @ chol_inv(W.mT @ W, shift)
+    Wc = W.reshape(-1, n, l).contiguous()
+    Q = torch.empty_like(Wc)
+    M, R = torch.empty((2, Wc.shape[0], l, l), dtype=W.dtype, device=W.device)     # WᵀW and R⁻¹, read back by the program that wrote them
+    lead = 32 if l > 32 else 16 if 16 < l < 32 and _CHOL_DEFER16 else 0         # the chol_inv path of this l
+    block = max(16, 1 << (l - 1).bit_length())                                    # plain int math: no Triton call on the host
+    _cholqr_kernel[(Wc.shape[0],)](Wc, Q, M, R, n, l, float(shift), BR=_CHOLQR_ROWS, C1=min(block, 32),
+                                   C2=max(16, 1 << (l - 33).bit_length()) if l > 32 else 16, B1=lead,
+                                   B2=max(8, 1 << (l - lead - 1).bit_length()) if lead else 8, BLOCK=block, SPLIT=l > 32,
+                                   DOT=_CHOLQR_DOT, num_warps=_CHOL_WARPS[lead] if lead else _CHOL_WARPS.get(block, 8))
+    return Q.view(W.shape)
 
 # %% ../nbs/02_rsvd.ipynb #4f40d98a
 _JACOBI_SWEEPS = 6                    # sweeps of the cyclic Jacobi kernel (converged in 4 on the tests below)
@@ -336,10 +427,10 @@ if triton is not None:
         inside = (cn[:, None] < n) & (cn[None, :] < n)
         tl.store(G + b * n * n + cn[:, None] * n + cn[None, :], g.to(tl.float64), mask=inside)
 
-def _kernel_failed(switch, err):
-    "After a kernel failed to build or launch: turn its switch (`_GRAM_KERNEL`, `_LEFT_KERNEL`, `_GRAPH_TAIL`) off, so PyTorch (or the eight-launch tail) serves from now on."
+def _kernel_failed(switch, err, instead="PyTorch products"):
+    "After a kernel failed to build or launch: turn its switch (`_GRAM_KERNEL`, `_LEFT_KERNEL`, `_GRAPH_TAIL`, `_CHOLQR_DOT`, `_CHOLQR_KERNEL`) off, so `instead` (PyTorch, the eight-launch tail, a kernel's other form) serves from now on."
     globals()[switch] = False
-    warnings.warn(f"randomized_svd: {switch} kernel failed ({type(err).__name__}: {err}); using PyTorch products")
+    warnings.warn(f"randomized_svd: {switch} kernel failed ({type(err).__name__}: {err}); using {instead}")
 
 def gram(X: torch.Tensor, out: torch.Tensor | None = None, kernel: bool | None = None) -> torch.Tensor:
     "`G = XᵀX` [..., n, n] of each float32 `X` [..., m, n]: float64 from the Triton kernel (CUDA, n <= 128, `_GRAM_KERNEL`), else float32 from cuBLAS; into `out` if given (its dtype picks the path)."
@@ -450,7 +541,14 @@ _SHRINK_INNER = 1     # H² steps of the shrink
 _RSVD_SWEEPS = 4      # Jacobi sweeps inside randomized_svd
 
 def _cholqr(W, shift=0.0):
-    "One Cholesky-QR pass: `W R⁻¹` for `RᵀR = WᵀW + shift`, W [..., n, l] float64."
+    "One Cholesky-QR pass: `W R⁻¹` for `RᵀR = WᵀW + shift`, W [..., n, l] float64 (one kernel on CUDA; two products around `chol_inv` after it failed to build or launch)."
+    if _CHOLQR_KERNEL and W.is_cuda and triton is not None:
+        try: return cholqr(W, shift)
+        except Exception as e:                                    # the kernel's outer-product form next, two products after that one fails too
+            if torch.cuda.is_current_stream_capturing(): raise
+            if _CHOLQR_DOT: _kernel_failed("_CHOLQR_DOT", e, "its outer-product form")
+            else: _kernel_failed("_CHOLQR_KERNEL", e)
+            return _cholqr(W, shift)
     return W @ chol_inv(W.mT @ W, shift)
 
 def _gram_basis(G, omega, n_iter):
