@@ -131,9 +131,7 @@ def configs_s6(rank):
             "session-5 default (Cholesky 4 warps, H² formed, one-hot start, argsort + gathers, left kernel 32-row steps)":
                 with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_BM=32, _CHOLQR_KERNEL=False),
             "Cholesky and Cholesky-QR kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
-            "Cholesky-QR kernel, outer-product sums (no tl.dot)": with_patch(randomized_svd, _CHOLQR_DOT=False),
-            "Cholesky-QR kernel, 16-row product steps": with_patch(randomized_svd, _CHOLQR_ROWS=16),
-            "Cholesky-QR kernel, 64-row product steps": with_patch(randomized_svd, _CHOLQR_ROWS=64)}
+            "Cholesky-QR kernel, outer-product sums (no tl.dot)": with_patch(randomized_svd, _CHOLQR_DOT=False)}
 
 def pieces_s6(A):
     "The Cholesky-QR pass alone (one kernel against two products around chol_inv), chol_inv by warps, the Jacobi and left kernels."
