@@ -125,13 +125,12 @@ def eigh_desc_s5(H, rank, jacobi):
 
 FOUR = {16: 4, 32: 4, 64: 4}
 def configs_s6(rank):
-    "The library's default, the previous default (1c47365: Cholesky-QR as two products around chol_inv) and variants, for the repeated timing."
+    "The library's default, session 5's default and the one-kernel Cholesky-QR (off by default; both its forms), for the repeated timing."
     return {"default": library,
-            "Cholesky-QR by two products around chol_inv (1c47365 default)": with_patch(randomized_svd, _CHOLQR_KERNEL=False),
             "session-5 default (Cholesky 4 warps, H² formed, one-hot start, argsort + gathers, left kernel 32-row steps)":
-                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_BM=32, _CHOLQR_KERNEL=False),
-            "Cholesky and Cholesky-QR kernels 4 warps": with_patch(randomized_svd, _CHOL_WARPS=FOUR),
-            "Cholesky-QR kernel, outer-product sums (no tl.dot)": with_patch(randomized_svd, _CHOLQR_DOT=False)}
+                with_patch(randomized_svd, _shrink=shrink_s5, _eigh_desc=eigh_desc_s5, _CHOL_WARPS=FOUR, _LEFT_BM=32),
+            "Cholesky-QR kernel, tl.dot form": with_patch(randomized_svd, _CHOLQR_KERNEL=True),
+            "Cholesky-QR kernel, outer-product sums": with_patch(randomized_svd, _CHOLQR_KERNEL=True, _CHOLQR_DOT=False)}
 
 def pieces_s6(A):
     "The Cholesky-QR pass alone (one kernel against two products around chol_inv), chol_inv by warps, the Jacobi and left kernels."

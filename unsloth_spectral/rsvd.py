@@ -53,8 +53,8 @@ _CHOL_WARPS = {16: 2, 32: 2, 64: 2}   # warps per program by leading tile (64: t
 _CHOL_BLOCKS = True   # 32 < l <= 64: one launch of a block kernel (False: two launches of the 32×32 one and products between)
 _CHOL_DEFER = True    # 32 < l <= 64: the deferred block kernel (the 32 leading columns alone, then products); False: the session-4 block kernel
 _CHOL_DEFER16 = True  # 16 < l < 32: the deferred kernel on a 16-column leading block (False: one 32×32 tile; at l = 32 it was slower)
-_CHOLQR_KERNEL = True # CUDA: a Cholesky-QR pass W R⁻¹ in one launch (WᵀW, R⁻¹ and the product in one program per matrix; False: two products around chol_inv)
-_CHOLQR_DOT = True    # that kernel's two products as float64 tl.dot (DMMA on sm_80/sm_90) over _CHOLQR_ROWS rows at a time (False: sums of outer products)
+_CHOLQR_KERNEL = False  # CUDA: a Cholesky-QR pass W R⁻¹ in one launch (WᵀW, R⁻¹ and the product in one program per matrix); off: slower than two products around chol_inv (H200 17:01, outer-product form: 0.192 / 0.104 / 0.069 ms a pass at n = 128, l = 40 / n = 128, l = 24 / n = 40, l = 32, against 0.103 / 0.040 / 0.066)
+_CHOLQR_DOT = True    # that kernel's two products as float64 tl.dot over _CHOLQR_ROWS rows at a time (builds with Triton 3.9 as DMMA on sm_90, not with 3.6; False: sums of outer products)
 _CHOLQR_ROWS = 32     # rows of W per step of those products (>= 16)
 
 if triton is not None:
