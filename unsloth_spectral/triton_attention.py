@@ -596,6 +596,15 @@ def _sm_count(device: torch.device) -> int:
     if i not in _SM_COUNT: _SM_COUNT[i] = torch.cuda.get_device_properties(i).multi_processor_count
     return _SM_COUNT[i]
 
+_CAPABILITY: dict = {}
+
+def _capability(device: torch.device) -> tuple[int, int] | None:
+    "Compute capability of a CUDA device, asked once per device (None for other devices)."
+    if device.type != "cuda": return None
+    i = device.index if device.index is not None else torch.cuda.current_device()
+    if i not in _CAPABILITY: _CAPABILITY[i] = tuple(torch.cuda.get_device_capability(i))
+    return _CAPABILITY[i]
+
 _QUANT = {None: 0, "int8": 1, "int4": 2}
 # int4 codes as `magic + nibble` in the model dtype: (16-bit pattern of the magic number, magic + 8)
 _MAGIC = {torch.bfloat16: (0x4300, 136.0), torch.float16: (0x6400, 1032.0), torch.float32: (0, 8.0)}
@@ -703,8 +712,15 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     # defaults from the H200 sweeps (notes/kernel.md, v6 and v7): post-RoPE tiles of 128 tokens, two per iteration
     # (a whole block of 256), under the compiler's 3-stage pipeline; pre-RoPE tiles of 64 tokens (its rebuild is
     # register-heavy), one per iteration, 3-stage pipeline, dense loops unpipelined (40 KB less shared memory, same
-    # time); post-RoPE value codes loaded turned (`vt`, two products per tile), pre-RoPE one joined value product
-    if tile is None: tile = min(L & -L, 64 if rope_pre else 128)   # a power of two that divides L
+    # time); post-RoPE value codes loaded turned (`vt`, two products per tile), pre-RoPE one joined value product.
+    # Below sm_80 (a T4) Triton makes every product FMA through shared memory: post-RoPE tiles of 64 there too
+    # (float32 at D 128 needs 80 KB per program with tiles of 128, a T4 allows 64). The inline-PTX unpack of
+    # bfloat16 codes uses `sub.rn.bf16x2`, an sm_90 instruction: below sm_90 the plain unpack (static compiles for
+    # sm_75, sm_80, sm_86; notes/kernel.md, session 6)
+    cap = _capability(dev)
+    below = lambda major: cap is not None and cap < (major, 0)
+    if tile is None: tile = min(L & -L, 64 if rope_pre or below(8) else 128)   # a power of two that divides L
+    asm = bool(asm) and not (query.dtype == torch.bfloat16 and below(9))
     if num_warps is None: num_warps = 4
     if pair is None: pair = not rope_pre
     if prefetch is None: prefetch = False
@@ -782,14 +798,6 @@ KERNEL_MAX_RANK = 32   # ranks 64 and 128 faulted on the H200 (illegal address, 
 KERNEL_MAX_ROWS = 64
 KERNEL_MAX_OUTLIERS = 64   # exact key residual rows per cold block
 _DTYPES = (torch.float16, torch.bfloat16, torch.float32)
-_CAPABILITY: dict = {}
-
-def _capability(device: torch.device) -> tuple[int, int] | None:
-    "Compute capability of a CUDA device, asked once per device (None for other devices)."
-    if device.type != "cuda": return None
-    i = device.index if device.index is not None else torch.cuda.current_device()
-    if i not in _CAPABILITY: _CAPABILITY[i] = tuple(torch.cuda.get_device_capability(i))
-    return _CAPABILITY[i]
 
 def kernel_route(query: torch.Tensor, layer, interpret: bool = False) -> str | None:
     "Why the kernel cannot take this call (None when it can); CPU tensors only with `interpret` under TRITON_INTERPRET."
