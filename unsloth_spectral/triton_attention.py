@@ -69,32 +69,31 @@ def _dense_tile(Kb, Vb, t0, t_end, cache_base, pad_b, lim, qT, m_i, l_i, accT, q
     return m_i, l_i, accT
 
 # %% ../nbs/05_triton_attention.ipynb #6b95060a
+def _nibble_ptx(head: str, f16: bool, second: str = "c") -> str:
+    "Inline PTX: after `head`, which leaves two words `a`, `b` of two code bytes each (one per 16-bit half), the eight signed codes (nibble - 8) as four packed 16-bit pairs $0-$3 (low nibbles of `a`, `b`, then high)."
+    magic, typ = ("6400", "f16x2") if f16 else ("4300", "bf16x2")   # 1024 + n (fp16), 128 + n (bf16): exact
+    k = f"0x{magic[:3]}8{magic[:3]}8"                                 # the same + 8, subtracted
+    pair = lambda out, w, r: f" and.b32 {r}, {w}, 0x000F000F; or.b32 {r}, {r}, 0x{magic}{magic}; sub.rn.{typ} ${out}, {r}, k;"
+    return (head.replace("K", k) + pair(0, "a", "c") + pair(1, "b", second) + " shr.b32 a, a, 4; shr.b32 b, b, 4;"
+            + pair(2, "a", "c") + pair(3, "b", second) + " }")
+
+_ONE_WORD = "{ .reg .b32 z, k, a, b, c, d; mov.b32 z, 0; mov.b32 k, K; prmt.b32 a, $4, z, 0x4140; prmt.b32 b, $4, z, 0x4342;"
+_FOUR_WORDS = "{ .reg .b32 a, b, c, k; mov.b32 k, K; prmt.b32 a, $4, $5, 0x5410; prmt.b32 b, $6, $7, 0x5410;"
+_PTX_NIBBLES_BF16, _PTX_NIBBLES_F16 = (tl.constexpr(_nibble_ptx(_ONE_WORD, f16, "d")) for f16 in (False, True))
+_PTX_PAIRS_BF16, _PTX_PAIRS_F16 = (tl.constexpr(_nibble_ptx(_FOUR_WORDS, f16)) for f16 in (False, True))
+
 @triton.jit
 def _nibbles(x, DT: tl.constexpr, MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr):
     "Low and high nibbles of the uint8 codes `x` as signed codes (nibble - 8) in DT, exactly."
     if MAGIC == 0:
         return (x & 15).to(DT) - 8., (x >> 4).to(DT) - 8.
-    elif ASM == 2:   # inline PTX: 4 bytes -> 8 codes in 14 instructions
+    elif ASM == 2:   # inline PTX: 4 bytes (one register) -> 8 codes in 14 instructions
         if MAGIC == 0x4300:
-            return tl.inline_asm_elementwise(
-                "{ .reg .b32 z, k, a, b, c, d; mov.b32 z, 0; mov.b32 k, 0x43084308;"
-                " prmt.b32 a, $4, z, 0x4140; prmt.b32 b, $4, z, 0x4342;"
-                " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $0, c, k;"
-                " and.b32 d, b, 0x000F000F; or.b32 d, d, 0x43004300; sub.rn.bf16x2 $1, d, k;"
-                " shr.b32 a, a, 4; shr.b32 b, b, 4;"
-                " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $2, c, k;"
-                " and.b32 d, b, 0x000F000F; or.b32 d, d, 0x43004300; sub.rn.bf16x2 $3, d, k; }",
-                "=r,=r,=r,=r,r", [x], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=4)
+            return tl.inline_asm_elementwise(_PTX_NIBBLES_BF16, "=r,=r,=r,=r,r", [x], dtype=(tl.bfloat16, tl.bfloat16),
+                                             is_pure=True, pack=4)
         else:
-            return tl.inline_asm_elementwise(
-                "{ .reg .b32 z, k, a, b, c, d; mov.b32 z, 0; mov.b32 k, 0x64086408;"
-                " prmt.b32 a, $4, z, 0x4140; prmt.b32 b, $4, z, 0x4342;"
-                " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $0, c, k;"
-                " and.b32 d, b, 0x000F000F; or.b32 d, d, 0x64006400; sub.rn.f16x2 $1, d, k;"
-                " shr.b32 a, a, 4; shr.b32 b, b, 4;"
-                " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $2, c, k;"
-                " and.b32 d, b, 0x000F000F; or.b32 d, d, 0x64006400; sub.rn.f16x2 $3, d, k; }",
-                "=r,=r,=r,=r,r", [x], dtype=(tl.float16, tl.float16), is_pure=True, pack=4)
+            return tl.inline_asm_elementwise(_PTX_NIBBLES_F16, "=r,=r,=r,=r,r", [x], dtype=(tl.float16, tl.float16),
+                                             is_pure=True, pack=4)
     else:
         lo = ((x & 15).to(tl.uint16) | MAGIC).to(DT, bitcast=True)
         hi = ((x >> 4).to(tl.uint16) | MAGIC).to(DT, bitcast=True)
@@ -107,25 +106,11 @@ def _nibbles(x, DT: tl.constexpr, MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: 
 def _nibble_pairs(x, DT: tl.constexpr):
     "Signed codes (nibble - 8) in DT of the code bytes `x` held one per 32-bit register (uint32), two bytes per pair."
     if DT == tl.bfloat16:
-        return tl.inline_asm_elementwise(
-            "{ .reg .b32 a, b, c, k; mov.b32 k, 0x43084308;"
-            " prmt.b32 a, $4, $5, 0x5410; prmt.b32 b, $6, $7, 0x5410;"
-            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $0, c, k;"
-            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $1, c, k;"
-            " shr.b32 a, a, 4; shr.b32 b, b, 4;"
-            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $2, c, k;"
-            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x43004300; sub.rn.bf16x2 $3, c, k; }",
-            "=r,=r,=r,=r,r,r,r,r", [x], dtype=(tl.bfloat16, tl.bfloat16), is_pure=True, pack=4)
+        return tl.inline_asm_elementwise(_PTX_PAIRS_BF16, "=r,=r,=r,=r,r,r,r,r", [x], dtype=(tl.bfloat16, tl.bfloat16),
+                                         is_pure=True, pack=4)
     else:
-        return tl.inline_asm_elementwise(
-            "{ .reg .b32 a, b, c, k; mov.b32 k, 0x64086408;"
-            " prmt.b32 a, $4, $5, 0x5410; prmt.b32 b, $6, $7, 0x5410;"
-            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $0, c, k;"
-            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $1, c, k;"
-            " shr.b32 a, a, 4; shr.b32 b, b, 4;"
-            " and.b32 c, a, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $2, c, k;"
-            " and.b32 c, b, 0x000F000F; or.b32 c, c, 0x64006400; sub.rn.f16x2 $3, c, k; }",
-            "=r,=r,=r,=r,r,r,r,r", [x], dtype=(tl.float16, tl.float16), is_pure=True, pack=4)
+        return tl.inline_asm_elementwise(_PTX_PAIRS_F16, "=r,=r,=r,=r,r,r,r,r", [x], dtype=(tl.float16, tl.float16),
+                                         is_pure=True, pack=4)
 
 @triton.jit
 def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr,
