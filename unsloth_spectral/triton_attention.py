@@ -115,10 +115,17 @@ def _nibble_pairs(x, DT: tl.constexpr):
 @triton.jit
 def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr,
            BIAS: tl.constexpr, ASM: tl.constexpr):
-    "Coefficient tile [TILE, R_P] in DT from its raw load (int4 bytes unpacked, low nibble first)."
+    "Coefficient tile [TILE, R_P] in DT from its raw load (int4: column r holds code byte r // 2, rank r is its nibble r % 2)."
     if QUANT == 2:
-        lo, hi = _nibbles(x, DT, MAGIC, BIAS, ASM)
-        return tl.reshape(tl.join(lo, hi), (TILE, R_P))
+        # (not two nibble tiles joined: tl.join + tl.reshape as an mma.sync operand gave wrong products on the H200,
+        # Triton 3.6, bench/v10/join_repro.py; the bytes are loaded twice instead, and each column takes its nibble)
+        nib = ((x >> ((tl.arange(0, R_P) % 2) * 4).to(tl.uint8)[None, :]) & 15).to(tl.uint16)
+        if MAGIC == 0:
+            return (nib.to(tl.float32) - 8.).to(DT)
+        elif ASM == 0:   # (the interpreter's numpy has no bfloat16 arithmetic)
+            return ((nib | MAGIC).to(DT, bitcast=True).to(tl.float32) - BIAS).to(DT)
+        else:
+            return (nib | MAGIC).to(DT, bitcast=True) - BIAS
     else:
         return x.to(tl.float32).to(DT)
 
@@ -155,10 +162,10 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     offs_h = tl.arange(0, HALF)
     kb_blk = KB + (kb_bg + j * kbn)
     km1, km2, vm = _tile_vectors(t, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L, TILE, ROPE_PRE, VALUES_INT4)
-    # key codes [TILE, RK_P] (int4: [TILE, RK_P/2] bytes)
-    if QUANT == 2:
-        rr = tl.arange(0, RK_P // 2)
-        kc = tl.load(KC + (kc_bg + j * kcn) + tok[:, None] * (RK // 2) + rr[None, :], mask=rr[None, :] < RK // 2,
+    # key codes [TILE, RK_P] (int4: [TILE, RK_P] bytes, each byte in two columns)
+    if QUANT == 2:   # each code byte twice, one column per rank (`_codes`)
+        rr = tl.arange(0, RK_P)
+        kc = tl.load(KC + (kc_bg + j * kcn) + tok[:, None] * (RK // 2) + (rr // 2)[None, :], mask=rr[None, :] < RK,
                      other=136)
     else:
         rr = tl.arange(0, RK_P)
@@ -179,9 +186,9 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
         vb = vm
     else:
         if QUANT == 2:
-            rv = tl.arange(0, RV_P // 2)
-            vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * (RV // 2) + rv[None, :],
-                         mask=rv[None, :] < RV // 2, other=136)
+            rv = tl.arange(0, RV_P)
+            vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * (RV // 2) + (rv // 2)[None, :],
+                         mask=rv[None, :] < RV, other=136)
         else:
             rv = tl.arange(0, RV_P)
             vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * RV + rv[None, :], mask=rv[None, :] < RV, other=0)
