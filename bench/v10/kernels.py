@@ -174,27 +174,28 @@ def _w_split(Q, sqb, sqh, sqq, SK, SV, ssb, ssg, HK, HV, shb, shg,
     tl.store(LSE_PART + row * n_splits + split, lse, mask=row_ok)
 
 
-def w_attention(query, layer, scaling, num_warps=1, tile=32, stages=1, per_sm=16, fold=False, bps=None, hot_chunk=128, mode=0, kasm=2, asm=2, parts=False, kg=0, lazy=0):
-    "Attention over a post-RoPE, int4-value layer (random_layer / SpectralLayer attributes)."
+def _setup(query, layer, per_sm, bps, hot_chunk):
+    "Shapes, splits, partial buffers and the cache tensors of one call (the two launchers share them)."
     B, H, Qn, D = query.shape
-    G = layer.hot_keys.shape[1]
-    S = layer.sink_keys.shape[2]
-    N, L = layer.key_coeffs.shape[2], layer.key_coeffs.shape[3]
-    RK = layer.key_basis.shape[3]
+    G, N = layer.hot_keys.shape[1], layer.key_coeffs.shape[2]
     dev = query.device
     interp = os.environ.get("TRITON_INTERPRET") == "1"
-    n_hot = layer.n_hot
-    n_hot_splits = max(1, -(-n_hot // hot_chunk))
-    if bps is None:
-        bps = max(1, -(-N * B * G // (per_sm * _sm_count(dev))))
-    n_cold_splits = -(-N // bps)
-    n_splits = n_hot_splits + n_cold_splits
-    o_part = torch.empty(B * H * Qn * n_splits * D, device=dev, dtype=torch.float32)
-    lse_part = torch.empty(B * H * Qn * n_splits, device=dev, dtype=torch.float32)
-    kc, kb, km, vc, vs = layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale
-    sk, sv, hk, hv = layer.sink_keys, layer.sink_values, layer.hot_keys, layer.hot_values
-    pad = layer.pad.to(dev, torch.int32)
-    magic, bias = _MAGIC[query.dtype] if not (interp and query.dtype == torch.bfloat16) else _MAGIC[torch.float32]
+    n_hot_splits = max(1, -(-layer.n_hot // hot_chunk))
+    bps = bps or max(1, -(-N * B * G // (per_sm * _sm_count(dev))))
+    n_splits = n_hot_splits + -(-N // bps)
+    return (B, H, Qn, D, G, layer.sink_keys.shape[2], N, layer.key_coeffs.shape[3], layer.key_basis.shape[3], dev,
+            interp, layer.n_hot, n_hot_splits, bps, n_splits - n_hot_splits, n_splits,
+            torch.empty(B * H * Qn * n_splits * D, device=dev, dtype=torch.float32),
+            torch.empty(B * H * Qn * n_splits, device=dev, dtype=torch.float32),
+            layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale,
+            layer.sink_keys, layer.sink_values, layer.hot_keys, layer.hot_values, layer.pad.to(dev, torch.int32),
+            _MAGIC[query.dtype if not (interp and query.dtype == torch.bfloat16) else torch.float32])
+
+
+def w_attention(query, layer, scaling, num_warps=1, tile=32, stages=1, per_sm=16, fold=False, bps=None, hot_chunk=128, mode=0, kasm=2, asm=2, parts=False, kg=0, lazy=0):
+    "Attention over a post-RoPE, int4-value layer (random_layer / SpectralLayer attributes)."
+    (B, H, Qn, D, G, S, N, L, RK, dev, interp, n_hot, n_hot_splits, bps, n_cold_splits, n_splits, o_part, lse_part, kc, kb,
+     km, vc, vs, sk, sv, hk, hv, pad, (magic, bias)) = _setup(query, layer, per_sm, bps, hot_chunk)
     out = query.new_empty(B, H, Qn, D)
     for cold, grid in ((0, (B * G, n_hot_splits)), (1, (B * G, n_cold_splits))):
       _w_split[grid](
@@ -211,7 +212,7 @@ def w_attention(query, layer, scaling, num_warps=1, tile=32, stages=1, per_sm=16
 
 if __name__ == "__main__":   # CPU check under the interpreter
     torch.manual_seed(0)
-    for dt, fold in ((torch.float32, False), (torch.bfloat16, False), (torch.bfloat16, True), (torch.float16, True)):
+    for dt, fold in ((torch.float32, False), (torch.float16, False), (torch.float16, True)):   # (no bf16 dots here)
         lay = ta.random_layer(B=2, G=2, D=64, S=4, N=3, L=64, n_hot=20, cap=40, RK=16, quant="int4", rope="post",
                               dtype=dt, pad_max=70, values="int4")
         q = torch.randn(2, 8, 1, 64).to(dt)
@@ -315,28 +316,14 @@ def _w2_split(QB, QM, PAD, KC, kcb, kcg, kcn, VC, vcb, vcg, vcn, VS, vsb, vsg, v
 def w2_attention(query, layer, scaling, num_warps=1, tile=32, stages=3, per_sm=16, bps=None, hot_chunk=128,
                  kasm=2, asm=2, qb_bpp=8, parts=False, maxnreg=None):
     "v10b: B_k q precomputed per block by `_w2_qb`; the hot splits by `_w_split` (COLD=0); then the merge."
-    B, H, Qn, D = query.shape
-    G = layer.hot_keys.shape[1]
-    S = layer.sink_keys.shape[2]
-    N, L = layer.key_coeffs.shape[2], layer.key_coeffs.shape[3]
-    RK = layer.key_basis.shape[3]
-    dev = query.device
-    interp = os.environ.get("TRITON_INTERPRET") == "1"
-    n_hot = layer.n_hot
+    (B, H, Qn, D, G, S, N, L, RK, dev, interp, n_hot, n_hot_splits, bps, n_cold_splits, n_splits, o_part, lse_part, kc, kb,
+     km, vc, vs, sk, sv, hk, hv, pad, (magic, bias)) = _setup(query, layer, per_sm, bps, hot_chunk)
     BM = _p2(H // G * Qn)
-    n_hot_splits = max(1, -(-n_hot // hot_chunk))
-    if bps is None:
-        bps = max(1, -(-N * B * G // (per_sm * _sm_count(dev))))
-    n_cold_splits = -(-N // bps)
-    n_splits = n_hot_splits + n_cold_splits
-    o_part = torch.empty(B * H * Qn * n_splits * D, device=dev, dtype=torch.float32)
-    lse_part = torch.empty(B * H * Qn * n_splits, device=dev, dtype=torch.float32)
     qb = torch.empty(B * G * N * BM * RK, device=dev, dtype=query.dtype)
     qm = torch.empty(B * G * N * BM, device=dev, dtype=torch.float32)
     kc, kb, km, vc, vs = layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale
     sk, sv, hk, hv = layer.sink_keys, layer.sink_values, layer.hot_keys, layer.hot_values
     pad = layer.pad.to(dev, torch.int32)
-    magic, bias = _MAGIC[query.dtype] if not (interp and query.dtype == torch.bfloat16) else _MAGIC[torch.float32]
     qk = scaling * LOG2E
     out = query.new_empty(B, H, Qn, D)
     _w2_qb[(B * G, -(-N // qb_bpp))](query, *query.stride()[:3], kb, *kb.stride()[:3], km, *km.stride()[:3], qb, qm,
