@@ -115,10 +115,13 @@ def _nibble_pairs(x, DT: tl.constexpr):
 @triton.jit
 def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr,
            BIAS: tl.constexpr, ASM: tl.constexpr):
-    "Coefficient tile [TILE, R_P] in DT from its raw load (int4: column r holds code byte r // 2, rank r is its nibble r % 2)."
-    if QUANT == 2:
-        # (not two nibble tiles joined: tl.join + tl.reshape as an mma.sync operand gave wrong products on the H200,
-        # Triton 3.6, bench/v10/join_repro.py; the bytes are loaded twice instead, and each column takes its nibble)
+    "Coefficient tile [TILE, R_P] in DT from its raw load (int4, QUANT 2: column r holds code byte r // 2, rank r is its nibble r % 2; QUANT 3: [TILE, R_P/2] bytes, low nibble first)."
+    if QUANT == 3:   # two nibble tiles joined: only where the product is a warpgroup one (`_make_plan`)
+        lo, hi = _nibbles(x, DT, MAGIC, BIAS, ASM)
+        return tl.reshape(tl.join(lo, hi), (TILE, R_P))
+    elif QUANT == 2:
+        # (tl.join + tl.reshape as an mma.sync operand gave wrong products on the H200, Triton 3.6,
+        # bench/v10/join_repro.py; here the bytes are loaded twice, and each column takes its nibble)
         nib = ((x >> ((tl.arange(0, R_P) % 2) * 4).to(tl.uint8)[None, :]) & 15).to(tl.uint16)
         if MAGIC == 0:
             return (nib.to(tl.float32) - 8.).to(DT)
@@ -162,8 +165,12 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     offs_h = tl.arange(0, HALF)
     kb_blk = KB + (kb_bg + j * kbn)
     km1, km2, vm = _tile_vectors(t, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D, L, TILE, ROPE_PRE, VALUES_INT4)
-    # key codes [TILE, RK_P] (int4: [TILE, RK_P] bytes, each byte in two columns)
-    if QUANT == 2:   # each code byte twice, one column per rank (`_codes`)
+    # key codes [TILE, RK_P] (int4: [TILE, RK_P] bytes, each byte in two columns; joined int4: [TILE, RK_P/2] bytes)
+    if QUANT == 3:
+        rr = tl.arange(0, RK_P // 2)
+        kc = tl.load(KC + (kc_bg + j * kcn) + tok[:, None] * (RK // 2) + rr[None, :], mask=rr[None, :] < RK // 2,
+                     other=136)
+    elif QUANT == 2:   # each code byte twice, one column per rank (`_codes`)
         rr = tl.arange(0, RK_P)
         kc = tl.load(KC + (kc_bg + j * kcn) + tok[:, None] * (RK // 2) + (rr // 2)[None, :], mask=rr[None, :] < RK,
                      other=136)
@@ -185,7 +192,11 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
         vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * HALF + offs_h[None, :])
         vb = vm
     else:
-        if QUANT == 2:
+        if QUANT == 3:
+            rv = tl.arange(0, RV_P // 2)
+            vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * (RV // 2) + rv[None, :],
+                         mask=rv[None, :] < RV // 2, other=136)
+        elif QUANT == 2:
             rv = tl.arange(0, RV_P)
             vc = tl.load(VC + (vc_bg + j * vcn) + tok[:, None] * (RV // 2) + (rv // 2)[None, :],
                          mask=rv[None, :] < RV, other=136)
@@ -691,7 +702,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
                asm=True, fuse_merge=True, pair=None, vjoin=None, qblock=False, rot16=False, vt=None, dense_stages=None,
-               key_out=None, borrowed=None) -> _Plan:
+               join_codes=None, key_out=None, borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -721,6 +732,11 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     vt = bool(vt) and v_int4 and not rope_pre   # vt with pre-RoPE keys gave non-finite output on the H200 (13:28)
     if vjoin is None: vjoin = not vt
     if dense_stages is None and rope_pre: dense_stages = 1
+    # int4 code tiles joined from two nibble tiles (fast) only where the H200 ran them right: sm_90 warpgroup products
+    # (4-warp multiples, tiles of 64 or more); elsewhere each code byte loaded twice (an mma.sync product of the joined
+    # tile was wrong on the H200: bench/v10/join_repro.py; the loaded-twice tile cost 36% at 32K B=8 there)
+    if join_codes is None: join_codes = cap is not None and cap[0] == 9 and num_warps % 4 == 0 and tile >= 64
+    join_codes = bool(join_codes) and quant == "int4"
     tpb = L // tile
     pair = bool(pair) and tpb % 2 == 0                             # two tiles of one block per iteration
     qblock = bool(qblock) and not rope_pre and tpb > 1 + pair      # B_k q once per block, not per iteration
@@ -758,7 +774,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         pad, inv_freq, o_part, lse_part, None, H * Qn * D, Qn * D, D, counters,
         scaling * LOG2E, float(attention_scaling), G, H, S, N, n_hot, bps, n_hot_splits, n_splits,
         # constexprs: D, HPG, QLEN, BLOCK_M, L, TILE, DTILE, HOT_CHUNK, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, ...
-        D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant], rope_pre,
+        D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant] + join_codes, rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
         bool(rot16) and rope_pre and query.dtype != torch.float32, vt, NO, _p2(NO), ko_scaled)
