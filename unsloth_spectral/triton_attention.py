@@ -115,7 +115,7 @@ def _nibble_pairs(x, DT: tl.constexpr):
 @triton.jit
 def _codes(x, DT: tl.constexpr, TILE: tl.constexpr, R_P: tl.constexpr, QUANT: tl.constexpr, MAGIC: tl.constexpr,
            BIAS: tl.constexpr, ASM: tl.constexpr):
-    "Coefficient tile [TILE, R_P] in DT from its raw load (int4, QUANT 2: column r holds code byte r // 2, rank r is its nibble r % 2; QUANT 3: [TILE, R_P/2] bytes, low nibble first)."
+    "Coefficient tile [TILE, R_P] in DT from its raw load (int4 QUANT 2: column r holds byte r // 2, its nibble r % 2)."
     if QUANT == 3:   # two nibble tiles joined: only where the product is a warpgroup one (`_make_plan`)
         lo, hi = _nibbles(x, DT, MAGIC, BIAS, ASM)
         return tl.reshape(tl.join(lo, hi), (TILE, R_P))
@@ -774,7 +774,8 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         pad, inv_freq, o_part, lse_part, None, H * Qn * D, Qn * D, D, counters,
         scaling * LOG2E, float(attention_scaling), G, H, S, N, n_hot, bps, n_hot_splits, n_splits,
         # constexprs: D, HPG, QLEN, BLOCK_M, L, TILE, DTILE, HOT_CHUNK, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, ...
-        D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV), _QUANT[quant] + join_codes, rope_pre,
+        D, H // G, Qn, _p2(H // G * Qn), L, tile, 64, hot_chunk, RK, _p2(RK), RV, _p2(RV),
+        _QUANT[quant] + join_codes, rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
         bool(rot16) and rope_pre and query.dtype != torch.float32, vt, NO, _p2(NO), ko_scaled)
