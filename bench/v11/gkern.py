@@ -4,7 +4,7 @@ import torch, triton
 import triton.language as tl
 from triton.experimental import gluon
 from triton.experimental.gluon import language as gl
-from triton.experimental.gluon.language.nvidia.ampere import mma_v2
+from triton.experimental.gluon.language.nvidia.ampere import mma_v2, async_copy
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from v10 import kernels as v10   # the hot splits (dense tokens) and the split setup
@@ -238,4 +238,279 @@ def g_attention(query, layer, scaling, tile=64, per_sm=9, hot_chunk=128, lazy=0.
     if "merge" in stages: _merge_splits[(B * H * Qn,)](o_part, lse_part, out, *out.stride(), H, n_splits, Qn, _p2(n_splits, 2), D,
                                  num_warps=4)
     if parts: return out, o_part.view(B, H, Qn, n_splits, D), lse_part.view(B, H, Qn, n_splits), n_hot_splits, tps
+    return out
+
+
+# ---- v11c: one launch: hot splits (dense, in Gluon), B_k q per block in a prologue, cold splits, fused merge ----
+
+@gluon.jit
+def _dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, D: gl.constexpr, T: gl.constexpr):
+    "Exact attention of the query rows over dense tokens t0 .. t_end - 1 of one (b, g) (sinks or hot buffer)."
+    COL: gl.constexpr = gl.SliceLayout(0, MMA)
+    kd = gl.arange(0, D, layout=gl.SliceLayout(1, B_OP))
+    kt = gl.arange(0, T, layout=gl.SliceLayout(0, B_OP))
+    kT = gl.load(Kb + (t0 + kt)[None, :] * D + kd[:, None], mask=(t0 + kt < t_end)[None, :], other=0.)   # [D, T]
+    s = mma_v2(q_a, kT, gl.zeros([16, T], gl.float32, MMA)) * qk_scale
+    st = t0 + gl.arange(0, T, layout=COL)
+    s = gl.where(((st < t_end) & (cpos0 + st >= pad_b))[None, :], s, float("-inf"))
+    m_new = gl.maximum(m_i, gl.max(s, axis=1))
+    alpha = gl.exp2(m_i - m_new)
+    p = gl.exp2(s - m_new[:, None])
+    l_i = l_i * alpha + gl.sum(p, axis=1)
+    vt = gl.arange(0, T, layout=gl.SliceLayout(1, B_OP))
+    vd = gl.arange(0, D, layout=gl.SliceLayout(0, B_OP))
+    v = gl.load(Vb + (t0 + vt)[:, None] * D + vd[None, :], mask=(t0 + vt < t_end)[:, None], other=0.)     # [T, D]
+    acc = mma_v2(gl.convert_layout(p.to(gl.bfloat16), A_OP), v, acc * alpha[:, None])
+    return m_new, l_i, acc
+
+
+@gluon.jit
+def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, KM, kmb, kmg, kmn,
+            KC, kcb, kcg, VC, vcb, vcg, VS, vsb, vsg, PAD, QB, QM, O_PART, LSE_PART, OUT, sob, soh, COUNT,
+            qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, n_hot_splits, n_splits,
+            D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, RK: gl.constexpr,
+            HOT_CHUNK: gl.constexpr, BIAS: gl.constexpr, VPTX: gl.constexpr, KPTX: gl.constexpr,
+            VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr, QBIN: gl.constexpr, FUSED: gl.constexpr):
+    "One decode step of one KV head's query rows (padded to 16): split < n_hot_splits: sinks and a chunk of the hot buffer, dense; else a run of cold tiles; the last split of (b, g) to finish merges."
+    gl.static_assert(D == 128)
+    gl.static_assert(RK == 16)
+    pid = gl.program_id(0)
+    split = gl.program_id(1)
+    b = (pid // G).to(gl.int64)
+    g = (pid % G).to(gl.int64)
+    DT: gl.constexpr = gl.bfloat16
+    ROW: gl.constexpr = gl.SliceLayout(1, MMA)
+    COL: gl.constexpr = gl.SliceLayout(0, MMA)
+    TPB: gl.constexpr = L // TILE
+    pad_b = gl.load(PAD + b)
+    orow = gl.arange(0, 16, layout=ROW)
+    m_i = gl.full([16], -1e30, gl.float32, ROW)
+    l_i = gl.zeros([16], gl.float32, ROW)
+    acc = gl.zeros([16, D], gl.float32, MMA)
+    if split < n_hot_splits:
+        qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
+        qd = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
+        q_a = gl.load(Q + b * sqb + (g * HPG + qr)[:, None] * sqh + qd[None, :], mask=(qr < HPG)[:, None], other=0.)
+        if split == 0:
+            m_i, l_i, acc = _dense_tile(SK + b * ssb + g * ssg, SV + b * ssb + g * ssg, 0, n_sinks, 0, pad_b, q_a,
+                                        m_i, l_i, acc, qk_scale, D, 16)
+        h_lo = split * HOT_CHUNK
+        h_hi = gl.minimum(h_lo + HOT_CHUNK, n_hot)
+        for t0 in range(h_lo, h_hi, 32):
+            m_i, l_i, acc = _dense_tile(HK + b * shb + g * shg, HV + b * shb + g * shg, t0, h_hi,
+                                        n_sinks + N * L, pad_b, q_a, m_i, l_i, acc, qk_scale, D, 32)
+    else:
+        cs = split - n_hot_splits
+        t_lo = cs * tiles_per_split
+        t_hi = gl.minimum(t_lo + tiles_per_split, N * TPB)
+        qb_g = QB + pid.to(gl.int64) * N * 256
+        qm_g = QM + pid.to(gl.int64) * N * 16
+        ocol16 = gl.arange(0, 16, layout=COL)
+        if QBIN == 1:
+            # prologue: B_k q and q.mean of this split's blocks into the scratch (the next block's basis in flight)
+            qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
+            qd = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
+            q_a = gl.load(Q + b * sqb + (g * HPG + qr)[:, None] * sqh + qd[None, :], mask=(qr < HPG)[:, None],
+                          other=0.)
+            bd = gl.arange(0, D, layout=gl.SliceLayout(1, B_OP))
+            bk = gl.arange(0, 16, layout=gl.SliceLayout(0, B_OP))
+            b_off = (4 * ((bk % 8) // 2) + 2 * (bk // 8) + bk % 2)[None, :] * D + bd[:, None]
+            kb_g = KB + b * kbb + g * kbg
+            km_g = KM + b * kmb + g * kmg
+            j_lo = t_lo // TPB
+            j_hi = (t_hi - 1) // TPB + 1
+            kb_n = gl.load(kb_g + j_lo * kbn + b_off)
+            km_n = gl.load(km_g + j_lo * kmn + qd)
+            for j in range(j_lo, j_hi):
+                kb_t = kb_n
+                km = km_n.to(gl.float32)
+                kb_n = gl.load(kb_g + gl.minimum(j + 1, j_hi - 1) * kbn + b_off)
+                km_n = gl.load(km_g + gl.minimum(j + 1, j_hi - 1) * kmn + qd)
+                qb16 = (mma_v2(q_a, kb_t, gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
+                qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
+                qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
+                gl.store(qb_g + j * 256 + orow[:, None] * 16 + ocol16[None, :], qb16)
+                gl.store(qm_g + j * 16 + orow, qm)
+            gl.thread_barrier()
+        if QBIN == 2:
+            # B_k q per block inside the loop: the next block's basis (rows in the permuted rank order) and mean
+            # arrive by cp.async into shared memory while this block's tiles run; the query waits there too
+            SH: gl.constexpr = gl.SwizzledSharedLayout(vec=8, per_phase=1, max_phase=8, order=[1, 0])
+            SH1: gl.constexpr = gl.SwizzledSharedLayout(vec=1, per_phase=1, max_phase=1, order=[0])
+            CP: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])          # [16, D] rows of 16 B
+            cr = gl.arange(0, 16, layout=gl.SliceLayout(1, CP))
+            cd = gl.arange(0, D, layout=gl.SliceLayout(0, CP))
+            b_src = (4 * ((cr % 8) // 2) + 2 * (cr // 8) + cr % 2)[:, None] * D + cd[None, :]
+            CP1: gl.constexpr = gl.BlockedLayout([4], [32], [1], [0])
+            cm = gl.arange(0, D, layout=CP1)
+            kb_g = KB + b * kbb + g * kbg
+            km_g = KM + b * kmb + g * kmg
+            kb_s = gl.allocate_shared_memory(DT, [2, 16, D], SH)
+            km_s = gl.allocate_shared_memory(DT, [2, D], SH1)
+            q_s = gl.allocate_shared_memory(DT, [16, D], SH, gl.load(
+                Q + b * sqb + (g * HPG + cr)[:, None] * sqh + cd[None, :], mask=(cr < HPG)[:, None], other=0.))
+            j_lo = t_lo // TPB
+            async_copy.async_copy_global_to_shared(kb_s.index(j_lo % 2), kb_g + j_lo * kbn + b_src)
+            async_copy.async_copy_global_to_shared(km_s.index(j_lo % 2), km_g + j_lo * kmn + cm)
+            async_copy.commit_group()
+        qa_r = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
+        qa_c = gl.arange(0, 16, layout=gl.SliceLayout(0, A_OP))
+        qa_off = qa_r[:, None] * 16 + qa_c[None, :]
+        kt = gl.arange(0, TILE, layout=gl.SliceLayout(0, B_OP))
+        kk = gl.arange(0, 16, layout=gl.SliceLayout(1, B_OP))
+        k_shift = gl.full([16, TILE], 0, gl.int32, B_OP) + (((kk % 8) // 2) * 16)[:, None]
+        VSL: gl.constexpr = gl.SliceLayout(2, VL)
+        vt = gl.arange(0, TILE, layout=gl.SliceLayout(1, VSL))
+        vw_i = gl.arange(0, 8, layout=gl.SliceLayout(0, VSL))
+        v_off = vt[:, None] * 8 + vw_i[None, :]
+        st = gl.arange(0, TILE, layout=COL)
+        kc_g = KC.to(gl.pointer_type(gl.int64)) + (b * kcb + g * kcg) // 8
+        vc_g = VC.to(gl.pointer_type(gl.int64)) + (b * vcb + g * vcg) // 8
+        vs_g = VS + b * vsb + g * vsg
+        wacc = gl.zeros([16, 8], gl.float32, MMA)   # sum of P * scale (the codes' bias), by the product with ones
+        ones_b = gl.full([TILE, 8], 1.0, DT, B_OP)
+        kw_n, vw_n, vs_n = _tile_loads(t_lo, kc_g, vc_g, vs_g, kt, v_off, st, TILE)
+        qb_a, qm = _block_loads(t_lo // TPB, qb_g, qm_g, qa_off, orow)   # (QBIN 2: overwritten at the first tile)
+        if QBIN == 2:
+            if t_lo % TPB != 0:   # the split starts inside a block: its B_k q now
+                j = t_lo // TPB
+                async_copy.wait_group(0)
+                gl.thread_barrier()
+                q_a = q_s.load(A_OP)
+                qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
+                               gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
+                km = km_s.index(j % 2).load(gl.SliceLayout(0, A_OP)).to(gl.float32)
+                qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
+                qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
+                qb_a = gl.convert_layout(qb16, A_OP)
+                jn = gl.minimum(j + 1, N - 1)
+                gl.thread_barrier()
+                async_copy.async_copy_global_to_shared(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
+                async_copy.async_copy_global_to_shared(km_s.index(jn % 2), km_g + jn * kmn + cm)
+                async_copy.commit_group()
+        for t in range(t_lo, t_hi):
+            kw, vw64, vs = kw_n, vw_n, vs_n
+            kw_n, vw_n, vs_n = _tile_loads(gl.minimum(t + 1, t_hi - 1), kc_g, vc_g, vs_g, kt, v_off, st, TILE)
+            if t % TPB == 0:
+                if QBIN == 2:
+                    j = t // TPB
+                    async_copy.wait_group(0)
+                    gl.thread_barrier()
+                    q_a = q_s.load(A_OP)
+                    qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
+                                   gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
+                    km = km_s.index(j % 2).load(gl.SliceLayout(0, A_OP)).to(gl.float32)
+                    qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
+                    qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
+                    qb_a = gl.convert_layout(qb16, A_OP)
+                    jn = gl.minimum(j + 1, N - 1)
+                    gl.thread_barrier()
+                    async_copy.async_copy_global_to_shared(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
+                    async_copy.async_copy_global_to_shared(km_s.index(jn % 2), km_g + jn * kmn + cm)
+                    async_copy.commit_group()
+                else:
+                    qb_a, qm = _block_loads(t // TPB, qb_g, qm_g, qa_off, orow)
+            kb2 = gl.broadcast(gl.expand_dims(kw, 0), k_shift)[0]
+            kc = gl.inline_asm_elementwise(KPTX, "=r,=r,l,l,l,l,r,r,r,r", [kb2, k_shift], dtype=gl.bfloat16,
+                                           is_pure=True, pack=4)                                # [16, TILE]
+            s = mma_v2(qb_a, kc, gl.zeros([16, TILE], gl.float32, MMA))
+            tok = n_sinks + t * TILE
+            if tok < pad_b:
+                s = gl.where((tok + st >= pad_b)[None, :], s, float("-inf"))
+            m_t = gl.max(s, axis=1) + qm
+            if gl.max(m_t - m_i, axis=0) > LAZY:   # lazy rescale (LAZY = 0: whenever some row's max grows)
+                m_new = gl.maximum(m_i, m_t)
+                alpha = gl.exp2(m_i - m_new)
+                l_i = l_i * alpha
+                acc = acc * alpha[:, None]
+                wacc = wacc * alpha[:, None]
+                m_i = m_new
+            p = gl.exp2(s - (m_i - qm)[:, None])
+            l_i = l_i + gl.sum(p, axis=1)
+            pw = gl.convert_layout((p * vs.to(gl.float32)[None, :]).to(DT), A_OP)
+            wacc = mma_v2(pw, ones_b, wacc)
+            v3 = gl.broadcast(gl.expand_dims(vw64, 2), gl.full([TILE, 8, 16], 0, gl.int64, VL))[0]
+            vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.bfloat16, is_pure=True, pack=32)
+            vb = gl.convert_layout(gl.reshape(gl.permute(vv, (0, 2, 1)), (TILE, D)), B_OP)
+            acc = mma_v2(pw, vb, acc)
+        acc = acc - BIAS * gl.max(wacc, axis=1)[:, None]
+    # (column c of a cold split's accumulator holds channel 16 (c % 8) + c // 8; a hot split's holds channel c)
+    ocol = gl.arange(0, D, layout=COL)
+    chan = gl.where(split < n_hot_splits, ocol, 16 * (ocol % 8) + ocol // 8)
+    row = b * H + g * HPG + orow
+    ok = orow < HPG
+    l_safe = gl.where(l_i > 0, l_i, 1.0)
+    gl.store(O_PART + (row[:, None] * n_splits + split) * D + chan[None, :], acc / l_safe[:, None], mask=ok[:, None])
+    gl.store(LSE_PART + row * n_splits + split, gl.where(l_i > 0, m_i + gl.log2(l_safe), float("-inf")), mask=ok)
+    if FUSED:
+        # the last split of this (b, g) to finish merges its rows (its stores done before the counter's release)
+        gl.thread_barrier()
+        done = gl.atomic_add(COUNT + pid, 1, sem="acq_rel", scope="gpu")
+        if done == n_splits - 1:
+            gl.atomic_xchg(COUNT + pid, 0, sem="relaxed", scope="gpu")
+            MG: gl.constexpr = gl.BlockedLayout([1, 4], [4, 8], [1, 1], [1, 0])
+            mr = gl.arange(0, 16, layout=gl.SliceLayout(1, MG))
+            md = gl.arange(0, D, layout=gl.SliceLayout(0, MG))
+            mrow = b * H + g * HPG + mr
+            mok = mr < HPG
+            m_all = gl.full([16], -1e30, gl.float32, gl.SliceLayout(1, MG))
+            w_all = gl.zeros([16], gl.float32, gl.SliceLayout(1, MG))
+            o_all = gl.zeros([16, D], gl.float32, MG)
+            for s_i in range(n_splits):
+                lse_s = gl.load(LSE_PART + mrow * n_splits + s_i, mask=mok, other=float("-inf"), cache_modifier=".cg")
+                o_s = gl.load(O_PART + (mrow[:, None] * n_splits + s_i) * D + md[None, :], mask=mok[:, None], other=0.,
+                              cache_modifier=".cg")
+                m_new = gl.maximum(m_all, lse_s)
+                a_old = gl.exp2(m_all - m_new)
+                w_s = gl.exp2(lse_s - m_new)
+                o_all = o_all * a_old[:, None] + o_s * w_s[:, None]
+                w_all = w_all * a_old + w_s
+                m_all = m_new
+            gl.store(OUT + b * sob + (g * HPG + mr)[:, None] * soh + md[None, :],
+                     (o_all / gl.where(w_all > 0, w_all, 1.)[:, None]).to(DT), mask=mok[:, None])
+
+
+_COUNT = {}
+
+
+def g2_attention(query, layer, scaling, tile=64, per_sm=8, hot_chunk=128, lazy=8.0, qbin=True, fused=True,
+                 qb_bpp=8, maxnreg=None, tps=None, stages="qb decode merge"):
+    "v11c: one launch (`_decode`), or with `qbin=False` B_k q by `_qb_blocks` first, and with `fused=False` the merge as its own launch."
+    B, H, Qn, D = query.shape
+    G, N = layer.hot_keys.shape[1], layer.key_coeffs.shape[2]
+    L, RK, S, dev = layer.key_coeffs.shape[3], layer.key_basis.shape[3], layer.sink_keys.shape[2], query.device
+    assert Qn == 1 and query.dtype == torch.bfloat16 and D == 128 and RK == 16, "study shapes only"
+    TPB = L // tile
+    n_hot_splits = max(1, -(-layer.n_hot // hot_chunk))
+    tps = tps or _tiles_per_split(N * TPB, B * G, per_sm * v10._sm_count(dev) - B * G * n_hot_splits)
+    n_splits = n_hot_splits + -(-(N * TPB) // tps)
+    key = (id(layer), B, H, N, n_splits)
+    if key not in _BUFS:
+        _BUFS[key] = (torch.empty(B * H * Qn * n_splits * D, device=dev, dtype=torch.float32),
+                      torch.empty(B * H * Qn * n_splits, device=dev, dtype=torch.float32),
+                      torch.empty(B * G * N * 256, device=dev, dtype=query.dtype),
+                      torch.empty(B * G * N * 16, device=dev, dtype=torch.float32),
+                      query.new_empty(B, H, Qn, D))
+    if (dev, B * G) not in _COUNT: _COUNT[(dev, B * G)] = torch.zeros(B * G, device=dev, dtype=torch.int32)
+    o_part, lse_part, qb, qm, out = _BUFS[key]
+    kc, kb, km, vc, vs = layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale
+    sk, sv, hk, hv = layer.sink_keys, layer.sink_values, layer.hot_keys, layer.hot_values
+    pad = layer.pad.to(dev, torch.int32)
+    assert kc.stride(2) == L * RK // 2 and vc.stride(2) == L * D // 2 and vs.stride(2) == L, "blocks contiguous"
+    assert sk.stride(2) == D and hk.stride(2) == D and sv.stride() == sk.stride() and hv.stride() == hk.stride()
+    qk = scaling * LOG2E
+    if not qbin and "qb" in stages:
+        _qb_blocks[(B * G, -(-N // qb_bpp))](query, query.stride(0), query.stride(1), kb, *kb.stride()[:3],
+                                            km, *km.stride()[:3], qb, qm, qk, G, N, qb_bpp, D, H // G, 136.0,
+                                            num_warps=4)
+    if "decode" in stages: _decode[(B * G, n_splits)](
+        query, query.stride(0), query.stride(1), sk, sv, *sk.stride()[:2], hk, hv, *hk.stride()[:2],
+        kb, *kb.stride()[:3], km, *km.stride()[:3], kc, *kc.stride()[:2], vc, *vc.stride()[:2], vs, *vs.stride()[:2],
+        pad, qb, qm, o_part, lse_part, out, out.stride(0), out.stride(1), _COUNT[(dev, B * G)],
+        qk, G, H, N, S, layer.n_hot, tps, n_hot_splits, n_splits,
+        D, H // G, L, tile, RK, hot_chunk, 136.0, _ptx_values(0x4300), _ptx_keys(0x4300), VCON, value_layout(tile),
+        lazy, qbin, fused, num_warps=1, **({} if maxnreg is None else dict(maxnreg=maxnreg)))
+    if not fused and "merge" in stages:
+        _merge_splits[(B * H * Qn,)](o_part, lse_part, out, *out.stride(), H, n_splits, Qn, _p2(n_splits, 2), D,
+                                     num_warps=4)
     return out
