@@ -647,15 +647,16 @@ def _raw_stream(device: torch.device) -> int:
 
 try: from triton import knobs
 except ImportError: knobs = None   # an older Triton: the JIT launch only
-_N_HOT_ARG = _spectral_decode_split.arg_names.index("n_hot")
-_OUT_ARG = _spectral_decode_split.arg_names.index("OUT")
 _DIRECT = [knobs is not None]   # False once this Triton's launcher refused a direct launch: the JIT launch from then on
 
 class _Plan:
     "One decode attention's launches, worked out once: per run, only the query, `n_hot` and the output change."
     def __init__(self, device, split_grid, split_args, merge_grid, merge_args, out_shape, split_opts, fused,
-                 borrowed=None):
+                 borrowed=None, kernel=None):
         self.device, self.out_shape, self.fused = device, out_shape, fused
+        self.kernel = kernel or _spectral_decode_split   # pass 1: this module's kernel, or the Gluon one (05b)
+        names = self.kernel.arg_names
+        self.n_hot_arg, self.out_arg = names.index("n_hot"), names.index("OUT") if "OUT" in names else None
         self.split_grid, self.merge_grid, self.split_opts = split_grid, merge_grid, split_opts
         self.args, self.margs = list(split_args), list(merge_args)   # per run: query (0), n_hot, output
         self.k_split = self.k_merge = None                            # compiled binaries, after the first (JIT) launch
@@ -664,7 +665,8 @@ class _Plan:
         "Launch; None only when a plan holding raw pointers met a launcher it cannot use (the caller re-plans)."
         out = query.new_empty(self.out_shape)
         a = self.args.copy()
-        a[0], a[_N_HOT_ARG], a[_OUT_ARG] = query, n_hot, out
+        a[0], a[self.n_hot_arg] = query, n_hot
+        if self.out_arg is not None: a[self.out_arg] = out
         if self.k_split is not None and _DIRECT[0]:
             try:
                 rt = knobs.runtime
@@ -686,7 +688,7 @@ class _Plan:
                 if self.keep is not None: return None
         m = self.margs.copy()
         m[2] = out
-        ks = _spectral_decode_split[self.split_grid](*a, **self.split_opts)
+        ks = self.kernel[self.split_grid](*a, **self.split_opts)
         km = None if self.fused else _merge_splits[self.merge_grid](*m, num_warps=4)
         if _DIRECT[0] and not _interpreter() and ks is not None and (self.fused or km is not None):
             self.k_split, self.k_merge = ks, km
@@ -886,7 +888,7 @@ class _LayerPlan:
     # The cache replaces a tensor whenever it changes its size (a fold, a regrown hot buffer, new sinks), so the
     # identity of each (held weakly: a freed tensor fails the check) together with the number of hot splits covers
     # every change; `n_hot` itself goes into each launch.
-    def __init__(self, query, layer, scaling, interpret, options):
+    def __init__(self, query, layer, scaling, interpret, options, key=None):
         d = vars(layer)   # the layer's tensors are plain attributes (a property would only make every call re-plan)
         self.refs = tuple((n, _none if d.get(n) is None else weakref.ref(d[n])) for n in _LAYER_TENSORS)
         self.shape, self.stride, self.dtype, self.device = query.shape, query.stride(), query.dtype, query.device
@@ -899,10 +901,24 @@ class _LayerPlan:
         pad = layer.pad.to(dev, torch.int32) if layer.pad is not None else torch.zeros(query.shape[0],
                                                                                        dtype=torch.int32, device=dev)
         borrowed = {id(d[n]) for n in _LAYER_TENSORS if d.get(n) is not None}
-        self.plan = _make_plan(*_layer_tensors(query, layer), pad, scaling, quant=layer.quant, inv_freq=inv_freq,
-                               attention_scaling=layer.attention_scaling,
-                               values="int4" if _values_int4(layer) else "lowrank", key_out=_key_out(layer),
-                               borrowed=borrowed, **options)
+        # the Gluon kernel (05b) where it covers the layout and has not failed on this config; else this module's
+        self.gluon = False
+        if not self.cpu and options.get("gluon", True) and key not in _GLUON_FAILED:
+            ga = _gluon()
+            reason = "no Gluon in this Triton" if ga is None else ga.gluon_route(query, layer)
+            if reason is None:
+                try:
+                    self.plan = ga.make_gluon_plan(query, layer, scaling, pad, borrowed, self.hot_chunk)
+                    self.gluon = True
+                except Exception as e:
+                    _gluon_failed(key, e, query)
+            else:
+                log.debug("spectral_decode_attention: Triton kernel (the Gluon one does not take %s)", reason)
+        if not self.gluon:
+            self.plan = _make_plan(*_layer_tensors(query, layer), pad, scaling, quant=layer.quant, inv_freq=inv_freq,
+                                   attention_scaling=layer.attention_scaling,
+                                   values="int4" if _values_int4(layer) else "lowrank", key_out=_key_out(layer),
+                                   borrowed=borrowed, **{k: v for k, v in options.items() if k != "gluon"})
     def __deepcopy__(self, memo): return None   # a copied layer (evaluation copies caches) makes its own plan
     def __reduce__(self): return (_none, ())     # and a pickled one carries none
     def run(self, query, layer, scaling, interpret, options) -> torch.Tensor | None:
@@ -919,7 +935,8 @@ class _LayerPlan:
         return self.plan(query, n_hot)
 
 _FAILED: dict = {}     # kernel config -> the error that sent it to the reference for the rest of the process
-_CHECKED: set = set()  # kernel configs whose first launch agreed with the reference
+_CHECKED: set = set()  # (kernel config, Gluon?) whose first launch agreed with the reference
+_GLUON_FAILED: dict = {}   # kernel config -> the error that sent it from the Gluon kernel to this module's
 _CHECK_TOL = {torch.float32: 1e-3, torch.float16: 2e-2, torch.bfloat16: 5e-2}   # a gross error, not rounding
 
 def _kernel_config(query: torch.Tensor, layer, options: dict) -> tuple:
@@ -937,9 +954,26 @@ def _reference(query, layer, scaling, **kwargs):
 
 def _first_launch(query, layer, scaling, interpret, options, key, **kwargs):
     "Make the layer's plan and launch it; the first launch of each kernel config is checked against the reference."
-    plan = _LayerPlan(query, layer, scaling, interpret, options)
-    out = plan.run(query, layer, scaling, interpret, options)
-    if out is not None and key not in _CHECKED:
+    plan = _LayerPlan(query, layer, scaling, interpret, options, key)
+    try:
+        out = plan.run(query, layer, scaling, interpret, options)
+        _check_first(out, plan.gluon, query, layer, scaling, key, **kwargs)
+    except Exception as e:   # the Gluon kernel failed (compile, resources, a wrong result): this module's kernel
+        if not plan.gluon: raise
+        _gluon_failed(key, e, query)
+        return _first_launch(query, layer, scaling, interpret, options, key, **kwargs)
+    layer._spectral_plan = plan
+    return out
+
+def _gluon_failed(key, e: Exception, query: torch.Tensor):
+    "Send this kernel config from the Gluon kernel to this module's for the rest of the process, with one warning."
+    _GLUON_FAILED[key] = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:300] if str(e).strip() else ''}"
+    warnings.warn(f"spectral_decode_attention: the Gluon kernel failed on {query.device} with {_GLUON_FAILED[key]}; "
+                  f"the Triton kernel runs for this configuration from now on", RuntimeWarning, stacklevel=4)
+
+def _check_first(out, gluon, query, layer, scaling, key, **kwargs):
+    "The first launch of each (kernel config, kernel) is checked against the reference (a SpectralLayer) or for finiteness."
+    if out is not None and (key, gluon) not in _CHECKED:
         if hasattr(layer, "factored_keys"):   # a SpectralLayer: the reference can run
             ref = _reference(query, layer, scaling, **kwargs).double()
             err = float((out.double() - ref).norm() / ref.norm().clamp_min(1e-30))
@@ -947,9 +981,16 @@ def _first_launch(query, layer, scaling, interpret, options, key, **kwargs):
             err = 0.0 if bool(torch.isfinite(out).all()) else float("inf")
         if not err <= _CHECK_TOL[query.dtype]:
             raise FloatingPointError(f"first launch disagrees with the reference (rel err {err:.1e})")
-        _CHECKED.add(key)
-    layer._spectral_plan = plan
-    return out
+        _CHECKED.add((key, gluon))
+
+def _gluon():
+    "The Gluon kernel's module (05b), or None where this Triton lacks Gluon or the API it is written against."
+    try:
+        from unsloth_spectral import gluon_attention
+        return gluon_attention
+    except Exception as e:
+        log.debug("spectral_decode_attention: no Gluon kernel (%s: %s)", type(e).__name__, e)
+        return None
 
 def spectral_decode_attention(query: torch.Tensor, layer, scaling: float, interpret: bool = False,
                               options: dict | None = None, **kwargs) -> torch.Tensor:
