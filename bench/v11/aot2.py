@@ -12,7 +12,7 @@ k = gk._decode
 names = k.arg_names
 consts = dict(D=128, HPG=4, L=256, TILE=tile, RK=16, HOT_CHUNK=128, BIAS=136.0, VPTX=gk._ptx_values(0x4300),
               KPTX=gk._ptx_keys(0x4300), VCON=gk.VCON, VL=gk.value_layout(tile), LAZY=e("LAZY", 8.0),
-              QBIN=e("QBIN", 1), FUSED=e("FUSED", 1))
+              QBIN=e("QBIN", 1), FUSED=e("FUSED", 1), NS=e("NS", 0), VL16=gk.value_layout(16), CHUNK=e("CHUNK", 0))
 ptrs = dict(Q="*bf16", SK="*bf16", SV="*bf16", HK="*bf16", HV="*bf16", KB="*bf16", KM="*bf16", KC="*u8", VC="*u8",
             VS="*bf16", PAD="*i32", QB="*bf16", QM="*fp32", O_PART="*fp32", LSE_PART="*fp32", OUT="*bf16", COUNT="*i32")
 sig = {n: "constexpr" if n in consts else ptrs.get(n, "fp32" if n == "qk_scale" else "i32") for n in names}

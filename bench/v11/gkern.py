@@ -10,6 +10,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from v10 import kernels as v10   # the hot splits (dense tokens) and the split setup
 from unsloth_spectral.triton_attention import _merge_splits, LOG2E, _p2
 
+_barrier = getattr(gl, "barrier", None) or gl.thread_barrier   # (Triton 3.9 renamed these two)
+_async_load = getattr(async_copy, "async_load", None) or async_copy.async_copy_global_to_shared
 _MMA = gl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[1, 1], instr_shape=[16, 8])
 MMA = gl.constexpr(_MMA)
 A_OP = gl.constexpr(gl.DotOperandLayout(operand_index=0, parent=_MMA, k_width=2))
@@ -244,24 +246,166 @@ def g_attention(query, layer, scaling, tile=64, per_sm=9, hot_chunk=128, lazy=0.
 # ---- v11c: one launch: hot splits (dense, in Gluon), B_k q per block in a prologue, cold splits, fused merge ----
 
 @gluon.jit
-def _dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, D: gl.constexpr, T: gl.constexpr):
-    "Exact attention of the query rows over dense tokens t0 .. t_end - 1 of one (b, g) (sinks or hot buffer)."
+def _dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s,
+                D: gl.constexpr, T: gl.constexpr):
+    "Exact attention of the query rows over dense tokens t0 .. t_end - 1 of one (b, g) (sinks or hot buffer); the K and V tiles come by cp.async into shared memory and leave it as the products' operands (few registers)."
     COL: gl.constexpr = gl.SliceLayout(0, MMA)
-    kd = gl.arange(0, D, layout=gl.SliceLayout(1, B_OP))
-    kt = gl.arange(0, T, layout=gl.SliceLayout(0, B_OP))
-    kT = gl.load(Kb + (t0 + kt)[None, :] * D + kd[:, None], mask=(t0 + kt < t_end)[None, :], other=0.)   # [D, T]
-    s = mma_v2(q_a, kT, gl.zeros([16, T], gl.float32, MMA)) * qk_scale
+    CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
+    ct = t0 + gl.arange(0, T, layout=gl.SliceLayout(1, CB))
+    cd = gl.arange(0, D, layout=gl.SliceLayout(0, CB))
+    off = ct[:, None] * D + cd[None, :]
+    cm = (ct < t_end)[:, None] & (cd < D)[None, :]
+    _barrier()   # (the previous tile's reads of k_s, v_s are done)
+    _async_load(k_s, Kb + off, mask=cm)
+    _async_load(v_s, Vb + off, mask=cm)
+    async_copy.commit_group()
+    async_copy.wait_group(0)
+    _barrier()
+    s = mma_v2(q_a, k_s.permute((1, 0)).load(B_OP), gl.zeros([16, T], gl.float32, MMA)) * qk_scale
     st = t0 + gl.arange(0, T, layout=COL)
     s = gl.where(((st < t_end) & (cpos0 + st >= pad_b))[None, :], s, float("-inf"))
     m_new = gl.maximum(m_i, gl.max(s, axis=1))
     alpha = gl.exp2(m_i - m_new)
     p = gl.exp2(s - m_new[:, None])
     l_i = l_i * alpha + gl.sum(p, axis=1)
-    vt = gl.arange(0, T, layout=gl.SliceLayout(1, B_OP))
-    vd = gl.arange(0, D, layout=gl.SliceLayout(0, B_OP))
-    v = gl.load(Vb + (t0 + vt)[:, None] * D + vd[None, :], mask=(t0 + vt < t_end)[:, None], other=0.)     # [T, D]
-    acc = mma_v2(gl.convert_layout(p.to(gl.bfloat16), A_OP), v, acc * alpha[:, None])
+    acc = mma_v2(gl.convert_layout(p.to(gl.bfloat16), A_OP), v_s.load(B_OP), acc * alpha[:, None])
     return m_new, l_i, acc
+
+
+@gluon.jit
+def _qb_from_smem(Q, q_off, q_mask, kb_s, km_s, qk_scale, BIAS: gl.constexpr):
+    "B_k q (scaled, bf16, as the score product's A operand) and q.mean - BIAS * sum_k B_k q of the block in shared memory."
+    ROW: gl.constexpr = gl.SliceLayout(1, MMA)
+    q_a = gl.load(Q + q_off, mask=q_mask, other=0.)
+    qb16 = (mma_v2(q_a, kb_s.permute((1, 0)).load(B_OP), gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(gl.bfloat16)
+    km = km_s.load(gl.SliceLayout(0, A_OP)).to(gl.float32)
+    qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
+    qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
+    return gl.convert_layout(qb16, A_OP), qm
+
+
+@gluon.jit
+def _cold_stream(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg, VS, vs_bg, pad_b, qk_scale,
+                 n_sinks, N, t_lo, t_hi, m_i, l_i, acc,
+                 D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, BIAS: gl.constexpr,
+                 VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr,
+                 NS: gl.constexpr, VL16: gl.constexpr, CHUNK: gl.constexpr):
+    "Cold tiles t_lo .. t_hi - 1 of one (b, g), every load by cp.async through an NS-stage shared-memory ring (no registers held for loads in flight); B_k q at each block's first tile from the basis that came with an earlier tile."
+    DT: gl.constexpr = gl.bfloat16
+    ROW: gl.constexpr = gl.SliceLayout(1, MMA)
+    COL: gl.constexpr = gl.SliceLayout(0, MMA)
+    TPB: gl.constexpr = L // TILE
+    S1: gl.constexpr = gl.SwizzledSharedLayout(vec=1, per_phase=1, max_phase=1, order=[0])
+    S2: gl.constexpr = gl.SwizzledSharedLayout(vec=1, per_phase=1, max_phase=1, order=[1, 0])
+    SB: gl.constexpr = gl.SwizzledSharedLayout(vec=8, per_phase=1, max_phase=8, order=[1, 0])
+    kw_s = gl.allocate_shared_memory(gl.int64, [NS, TILE], S1)
+    vw_s = gl.allocate_shared_memory(gl.int64, [NS, TILE, 8], S2)
+    vs_s = gl.allocate_shared_memory(DT, [NS, TILE], S1)
+    kb_s = gl.allocate_shared_memory(DT, [16, D], SB)
+    km_s = gl.allocate_shared_memory(DT, [D], S1)
+    # copy layouts (16-byte or 4-byte pieces per thread)
+    CK: gl.constexpr = gl.BlockedLayout([2], [32], [1], [0])
+    CV: gl.constexpr = gl.BlockedLayout([1, 2], [8, 4], [1, 1], [1, 0])
+    CS: gl.constexpr = gl.BlockedLayout([2], [32], [1], [0])
+    CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
+    CM: gl.constexpr = gl.BlockedLayout([2], [32], [1], [0])
+    ck = gl.arange(0, TILE, layout=CK)
+    cvt = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))
+    cvw = gl.arange(0, 8, layout=gl.SliceLayout(0, CV))
+    cv = cvt[:, None] * 8 + cvw[None, :]
+    cs_ = gl.arange(0, TILE, layout=CS)
+    cbr = gl.arange(0, 16, layout=gl.SliceLayout(1, CB))
+    cbd = gl.arange(0, D, layout=gl.SliceLayout(0, CB))
+    b_src = (4 * ((cbr % 8) // 2) + 2 * (cbr // 8) + cbr % 2)[:, None] * D + cbd[None, :]
+    cm = gl.arange(0, D, layout=CM)
+    kc_g = KC.to(gl.pointer_type(gl.int64)) + kc_bg // 8
+    vc_g = VC.to(gl.pointer_type(gl.int64)) + vc_bg // 8
+    vs_g = VS + vs_bg
+    kb_g = KB + kb_bg
+    km_g = KM + km_bg
+    qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
+    qd = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
+    q_off = q_base + qr[:, None] * sqh + qd[None, :]
+    q_mask = (qr < HPG)[:, None]
+    # reading layouts (those of the products' operands, as in _decode)
+    kt = gl.arange(0, TILE, layout=gl.SliceLayout(0, B_OP))
+    kk = gl.arange(0, 16, layout=gl.SliceLayout(1, B_OP))
+    k_shift = gl.full([16, TILE], 0, gl.int32, B_OP) + (((kk % 8) // 2) * 16)[:, None]
+    VSL: gl.constexpr = gl.SliceLayout(2, VL)
+    VSL16: gl.constexpr = gl.SliceLayout(2, VL16)
+    pw_s = gl.allocate_shared_memory(DT, [16, TILE], SB)
+    st = gl.arange(0, TILE, layout=COL)
+    wacc = gl.zeros([16, 8], gl.float32, MMA)
+    ones_b = gl.full([TILE, 8], 1.0, DT, B_OP)
+    # the first block's basis, then NS - 1 tiles in flight
+    j0 = t_lo // TPB
+    _async_load(kb_s, kb_g + j0 * kbn + b_src)
+    _async_load(km_s, km_g + j0 * kmn + cm)
+    for i0 in gl.static_range(NS - 1):
+        tc = gl.minimum(t_lo + i0, t_hi - 1) * TILE
+        _async_load(kw_s.index(i0), kc_g + tc + ck)
+        _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
+        _async_load(vs_s.index(i0), vs_g + tc + cs_)
+        async_copy.commit_group()
+    qb_a = gl.zeros([16, 16], DT, A_OP)
+    qm = gl.zeros([16], gl.float32, ROW)
+    for t in range(t_lo, t_hi):
+        i = t - t_lo
+        async_copy.wait_group(NS - 2)   # tile t (and any basis sent with an older tile) has landed
+        _barrier()
+        if (t % TPB == 0) | (t == t_lo):
+            qb_a, qm = _qb_from_smem(Q, q_off, q_mask, kb_s, km_s, qk_scale, BIAS)
+            _barrier()
+            jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile copy
+            _async_load(kb_s, kb_g + jn * kbn + b_src)
+            _async_load(km_s, km_g + jn * kmn + cm)
+        tc = gl.minimum(t + NS - 1, t_hi - 1) * TILE
+        sn = (i + NS - 1) % NS
+        _async_load(kw_s.index(sn), kc_g + tc + ck)
+        _async_load(vw_s.index(sn), vc_g + tc * 8 + cv)
+        _async_load(vs_s.index(sn), vs_g + tc + cs_)
+        async_copy.commit_group()
+        sc = i % NS
+        kw = kw_s.index(sc).load(gl.SliceLayout(0, B_OP))
+        vs = vs_s.index(sc).load(COL)
+        kb2 = gl.broadcast(gl.expand_dims(kw, 0), k_shift)[0]
+        kc = gl.inline_asm_elementwise(KPTX, "=r,=r,l,l,l,l,r,r,r,r", [kb2, k_shift], dtype=gl.bfloat16,
+                                       is_pure=True, pack=4)
+        s = mma_v2(qb_a, kc, gl.zeros([16, TILE], gl.float32, MMA))
+        tok = n_sinks + t * TILE
+        if tok < pad_b:
+            s = gl.where((tok + st >= pad_b)[None, :], s, float("-inf"))
+        m_t = gl.max(s, axis=1) + qm
+        if gl.max(m_t - m_i, axis=0) > LAZY:
+            m_new = gl.maximum(m_i, m_t)
+            alpha = gl.exp2(m_i - m_new)
+            l_i = l_i * alpha
+            acc = acc * alpha[:, None]
+            wacc = wacc * alpha[:, None]
+            m_i = m_new
+        p = gl.exp2(s - (m_i - qm)[:, None])
+        l_i = l_i + gl.sum(p, axis=1)
+        pw = gl.convert_layout((p * vs.to(gl.float32)[None, :]).to(DT), A_OP)
+        wacc = mma_v2(pw, ones_b, wacc)
+        if CHUNK == 0:
+            vw64 = vw_s.index(sc).load(VSL)
+            v3 = gl.broadcast(gl.expand_dims(vw64, 2), gl.full([TILE, 8, 16], 0, gl.int64, VL))[0]
+            vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.bfloat16, is_pure=True, pack=32)
+            vb = gl.convert_layout(gl.reshape(gl.permute(vv, (0, 2, 1)), (TILE, D)), B_OP)
+            acc = mma_v2(pw, vb, acc)
+        else:
+            # the value product 16 tokens at a time (fewer registers live): P through shared memory as A chunks
+            pw_s.store(pw)
+            _barrier()
+            for c in gl.static_range(TILE // 16):
+                vwc = vw_s.index(sc).slice(16 * c, 16).load(VSL16)
+                v3 = gl.broadcast(gl.expand_dims(vwc, 2), gl.full([16, 8, 16], 0, gl.int64, VL16))[0]
+                vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.bfloat16, is_pure=True, pack=32)
+                vb = gl.convert_layout(gl.reshape(gl.permute(vv, (0, 2, 1)), (16, D)), B_OP)
+                acc = mma_v2(pw_s.slice(16 * c, 16, dim=1).load(A_OP), vb, acc)
+            _barrier()
+    async_copy.wait_group(0)
+    return m_i, l_i, acc - BIAS * gl.max(wacc, axis=1)[:, None]
 
 
 @gluon.jit
@@ -270,7 +414,8 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
             qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, n_hot_splits, n_splits,
             D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, RK: gl.constexpr,
             HOT_CHUNK: gl.constexpr, BIAS: gl.constexpr, VPTX: gl.constexpr, KPTX: gl.constexpr,
-            VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr, QBIN: gl.constexpr, FUSED: gl.constexpr):
+            VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr, QBIN: gl.constexpr, FUSED: gl.constexpr,
+            NS: gl.constexpr = 0, VL16: gl.constexpr = None, CHUNK: gl.constexpr = 0):
     "One decode step of one KV head's query rows (padded to 16): split < n_hot_splits: sinks and a chunk of the hot buffer, dense; else a run of cold tiles; the last split of (b, g) to finish merges."
     gl.static_assert(D == 128)
     gl.static_assert(RK == 16)
@@ -291,14 +436,25 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
         qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
         qd = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
         q_a = gl.load(Q + b * sqb + (g * HPG + qr)[:, None] * sqh + qd[None, :], mask=(qr < HPG)[:, None], other=0.)
+        SB: gl.constexpr = gl.SwizzledSharedLayout(vec=8, per_phase=1, max_phase=8, order=[1, 0])
+        k_s = gl.allocate_shared_memory(DT, [16, D], SB)
+        v_s = gl.allocate_shared_memory(DT, [16, D], SB)
         if split == 0:
             m_i, l_i, acc = _dense_tile(SK + b * ssb + g * ssg, SV + b * ssb + g * ssg, 0, n_sinks, 0, pad_b, q_a,
-                                        m_i, l_i, acc, qk_scale, D, 16)
+                                        m_i, l_i, acc, qk_scale, k_s, v_s, D, 16)
         h_lo = split * HOT_CHUNK
         h_hi = gl.minimum(h_lo + HOT_CHUNK, n_hot)
-        for t0 in range(h_lo, h_hi, 32):
+        for t0 in range(h_lo, h_hi, 16):
             m_i, l_i, acc = _dense_tile(HK + b * shb + g * shg, HV + b * shb + g * shg, t0, h_hi,
-                                        n_sinks + N * L, pad_b, q_a, m_i, l_i, acc, qk_scale, D, 32)
+                                        n_sinks + N * L, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s, D, 16)
+    elif NS > 0:
+        cs = split - n_hot_splits
+        t_lo = cs * tiles_per_split
+        t_hi = gl.minimum(t_lo + tiles_per_split, N * TPB)
+        m_i, l_i, acc = _cold_stream(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KM, b * kmb + g * kmg, kmn,
+                                     KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS, b * vsb + g * vsg, pad_b, qk_scale,
+                                     n_sinks, N, t_lo, t_hi, m_i, l_i, acc, D, HPG, L, TILE, BIAS, VPTX, KPTX, VCON, VL,
+                                     LAZY, NS, VL16, CHUNK)
     else:
         cs = split - n_hot_splits
         t_lo = cs * tiles_per_split
@@ -331,7 +487,7 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
                 qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
                 gl.store(qb_g + j * 256 + orow[:, None] * 16 + ocol16[None, :], qb16)
                 gl.store(qm_g + j * 16 + orow, qm)
-            gl.thread_barrier()
+            _barrier()
         if QBIN == 2:
             # B_k q per block inside the loop: the next block's basis (rows in the permuted rank order) and mean
             # arrive by cp.async into shared memory while this block's tiles run; the query waits there too
@@ -350,8 +506,8 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
             q_s = gl.allocate_shared_memory(DT, [16, D], SH, gl.load(
                 Q + b * sqb + (g * HPG + cr)[:, None] * sqh + cd[None, :], mask=(cr < HPG)[:, None], other=0.))
             j_lo = t_lo // TPB
-            async_copy.async_copy_global_to_shared(kb_s.index(j_lo % 2), kb_g + j_lo * kbn + b_src)
-            async_copy.async_copy_global_to_shared(km_s.index(j_lo % 2), km_g + j_lo * kmn + cm)
+            _async_load(kb_s.index(j_lo % 2), kb_g + j_lo * kbn + b_src)
+            _async_load(km_s.index(j_lo % 2), km_g + j_lo * kmn + cm)
             async_copy.commit_group()
         qa_r = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
         qa_c = gl.arange(0, 16, layout=gl.SliceLayout(0, A_OP))
@@ -375,7 +531,7 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
             if t_lo % TPB != 0:   # the split starts inside a block: its B_k q now
                 j = t_lo // TPB
                 async_copy.wait_group(0)
-                gl.thread_barrier()
+                _barrier()
                 q_a = q_s.load(A_OP)
                 qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
                                gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
@@ -384,9 +540,9 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
                 qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
                 qb_a = gl.convert_layout(qb16, A_OP)
                 jn = gl.minimum(j + 1, N - 1)
-                gl.thread_barrier()
-                async_copy.async_copy_global_to_shared(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
-                async_copy.async_copy_global_to_shared(km_s.index(jn % 2), km_g + jn * kmn + cm)
+                _barrier()
+                _async_load(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
+                _async_load(km_s.index(jn % 2), km_g + jn * kmn + cm)
                 async_copy.commit_group()
         for t in range(t_lo, t_hi):
             kw, vw64, vs = kw_n, vw_n, vs_n
@@ -395,7 +551,7 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
                 if QBIN == 2:
                     j = t // TPB
                     async_copy.wait_group(0)
-                    gl.thread_barrier()
+                    _barrier()
                     q_a = q_s.load(A_OP)
                     qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
                                    gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
@@ -404,9 +560,9 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
                     qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
                     qb_a = gl.convert_layout(qb16, A_OP)
                     jn = gl.minimum(j + 1, N - 1)
-                    gl.thread_barrier()
-                    async_copy.async_copy_global_to_shared(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
-                    async_copy.async_copy_global_to_shared(km_s.index(jn % 2), km_g + jn * kmn + cm)
+                    _barrier()
+                    _async_load(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
+                    _async_load(km_s.index(jn % 2), km_g + jn * kmn + cm)
                     async_copy.commit_group()
                 else:
                     qb_a, qm = _block_loads(t // TPB, qb_g, qm_g, qa_off, orow)
@@ -444,7 +600,7 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
     gl.store(LSE_PART + row * n_splits + split, gl.where(l_i > 0, m_i + gl.log2(l_safe), float("-inf")), mask=ok)
     if FUSED:
         # the last split of this (b, g) to finish merges its rows (its stores done before the counter's release)
-        gl.thread_barrier()
+        _barrier()
         done = gl.atomic_add(COUNT + pid, 1, sem="acq_rel", scope="gpu")
         if done == n_splits - 1:
             gl.atomic_xchg(COUNT + pid, 0, sem="relaxed", scope="gpu")
@@ -474,7 +630,7 @@ _COUNT = {}
 
 
 def g2_attention(query, layer, scaling, tile=64, per_sm=8, hot_chunk=128, lazy=8.0, qbin=True, fused=True,
-                 qb_bpp=8, maxnreg=None, tps=None, stages="qb decode merge"):
+                 qb_bpp=8, maxnreg=None, tps=None, stages="qb decode merge", ns=0, chunk=0):
     "v11c: one launch (`_decode`), or with `qbin=False` B_k q by `_qb_blocks` first, and with `fused=False` the merge as its own launch."
     B, H, Qn, D = query.shape
     G, N = layer.hot_keys.shape[1], layer.key_coeffs.shape[2]
@@ -509,7 +665,7 @@ def g2_attention(query, layer, scaling, tile=64, per_sm=8, hot_chunk=128, lazy=8
         pad, qb, qm, o_part, lse_part, out, out.stride(0), out.stride(1), _COUNT[(dev, B * G)],
         qk, G, H, N, S, layer.n_hot, tps, n_hot_splits, n_splits,
         D, H // G, L, tile, RK, hot_chunk, 136.0, _ptx_values(0x4300), _ptx_keys(0x4300), VCON, value_layout(tile),
-        lazy, qbin, fused, num_warps=1, **({} if maxnreg is None else dict(maxnreg=maxnreg)))
+        lazy, qbin, fused, ns, value_layout(16), chunk, num_warps=1, **({} if maxnreg is None else dict(maxnreg=maxnreg)))
     if not fused and "merge" in stages:
         _merge_splits[(B * H * Qn,)](o_part, lse_part, out, *out.stride(), H, n_splits, Qn, _p2(n_splits, 2), D,
                                      num_warps=4)

@@ -40,7 +40,8 @@ for T, B in json.loads(os.environ.get("CHECKS", "[[4096, 2], [32768, 2]]")):
     line = f"check {T // 1024}K B{B}: shipped {rel_err(spectral_decode_attention(q, lay, 128 ** -0.5), ref):.1e}"
     for v in VARIANTS:
         try:
-            e = rel_err(gk.g_attention(q, lay, 128 ** -0.5, **v), ref)
+            v = dict(v); fn = getattr(gk, v.pop("fn", "g_attention"))
+            e = rel_err(fn(q, lay, 128 ** -0.5, **v), ref)
             line += f" | {v} {e:.1e}"; res["checks"].append((T, B, v, e))
         except Exception as ex: line += f" | {v} ERROR {type(ex).__name__}: {str(ex)[:400]}"
     print(line, flush=True)
@@ -65,10 +66,11 @@ for T, B in json.loads(os.environ.get("TIMES", "[[32768, 8], [131072, 1], [4096,
           f"({row['sdpa'] / row['shipped']:.2f}x)", flush=True)
     for v in VARIANTS:
         try:
-            us = graph_us(rot(lambda i: gk.g_attention(qs[i], lays[i], 128 ** -0.5, **v)))
-            row[json.dumps(v)] = us
-            usc = graph_us(rot(lambda i: gk.g_attention(qs[i], lays[i], 128 ** -0.5, stages="cold", **v)))
-            row[json.dumps(v) + " cold"] = usc
+            name = json.dumps(v); v = dict(v); fname = v.pop("fn", "g_attention"); fn = getattr(gk, fname)
+            us = graph_us(rot(lambda i: fn(qs[i], lays[i], 128 ** -0.5, **v)))
+            row[name] = us
+            usc = graph_us(rot(lambda i: fn(qs[i], lays[i], 128 ** -0.5, stages="cold decode", **v)))
+            row[name + " cold"] = usc
             print(f"   {v}: {us:.1f} us (cold kernel alone {usc:.1f}) ({row['sdpa'] / us:.2f}x SDPA, {nbytes / us / 1e3:.0f} GB/s = "
                   f"{100 * nbytes / us / 1e3 / copy:.0f}% of copy)", flush=True)
         except Exception as ex:
