@@ -162,6 +162,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
+            # the values' bias leaves once per block (folded out over a whole split, it cost precision at 128K)
+            acc = acc - BIAS * gl.max(wacc, axis=1)[:, None]
+            wacc = gl.zeros([16, 8], gl.float32, MMA)
             qb_a, qm = _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, BIAS)
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies

@@ -1,0 +1,35 @@
+"The values' bias folded out once per split (old, `.carry/old_ga.py`) or once per block (new): error against the float64 oracle and CUDA-graph time, each plan on its own layers (session 8)."
+import importlib.util, os, sys, time, torch, triton
+import torch.nn.functional as F
+from unsloth_spectral import gluon_attention as new
+from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
+spec = importlib.util.spec_from_file_location("old_ga", os.environ.get("OLD", ".carry/old_ga.py"))
+old = importlib.util.module_from_spec(spec); spec.loader.exec_module(old)
+print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
+      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+
+def graph_us(fn, reps=20):
+    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(2): fn()
+    torch.cuda.current_stream().wait_stream(s)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for _ in range(reps): fn()
+    return 1e3 * triton.testing.do_bench(lambda: g.replay(), warmup=5, rep=100, return_mode="median") / reps
+
+for B, N, seed in ((1, 511, 0), (2, 127, 1), (8, 127, 2)):
+    row = f"B{B} N{N}:"
+    for name, m in (("old", old), ("new", new)):
+        lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
+                             values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i) for i in range(2)]
+        qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
+        plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
+        err = rel_err(plans[0](qs[0], lays[0].n_hot), dense_oracle(qs[0], lays[0], 128 ** -0.5))
+        it = [0]
+        def f():
+            i = it[0] % 2; it[0] += 1
+            return plans[i](qs[i], lays[i].n_hot)
+        row += f" | {name}: rel err {err:.1e}, graph {graph_us(f):.1f} us"
+        del lays, plans; torch.cuda.empty_cache()
+    print(row, flush=True)
