@@ -1,6 +1,8 @@
 "The values' bias folded out once per split (old, `.carry/old_ga.py`) or once per block (new): error against the float64 oracle and CUDA-graph time, each plan on its own layers (session 8)."
 import importlib.util, os, sys, time, torch, triton
 import torch.nn.functional as F
+sys.path.insert(0, os.path.dirname(__file__))
+from timing import graph_us
 from unsloth_spectral import gluon_attention as new
 from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
 spec = importlib.util.spec_from_file_location("old_ga", os.environ.get("OLD", ".carry/old_ga.py"))
@@ -8,15 +10,6 @@ old = importlib.util.module_from_spec(spec); spec.loader.exec_module(old)
 print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
       f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
 
-def graph_us(fn, reps=20):
-    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(2): fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps): fn()
-    return 1e3 * triton.testing.do_bench(lambda: g.replay(), warmup=5, rep=100, return_mode="median") / reps
 
 for B, N, seed in ((1, 511, 0), (2, 127, 1), (8, 127, 2)):
     row = f"B{B} N{N}:"

@@ -409,6 +409,26 @@ def _cold_stream(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, 
 
 
 @gluon.jit
+def _qb_step(j, N, q_s, kb_s, km_s, kb_g, kbn, km_g, kmn, b_src, cm, qk_scale, BIAS: gl.constexpr):
+    "QBIN 2: block j's B_k q and q.mean from its basis in shared memory (buffer j % 2), then block j + 1's basis sent for."
+    ROW: gl.constexpr = gl.SliceLayout(1, MMA)
+    async_copy.wait_group(0)
+    _barrier()
+    q_a = q_s.load(A_OP)
+    qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
+                   gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(gl.bfloat16)
+    km = km_s.index(j % 2).load(gl.SliceLayout(0, A_OP)).to(gl.float32)
+    qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
+    qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
+    jn = gl.minimum(j + 1, N - 1)
+    _barrier()
+    _async_load(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
+    _async_load(km_s.index(jn % 2), km_g + jn * kmn + cm)
+    async_copy.commit_group()
+    return gl.convert_layout(qb16, A_OP), qm
+
+
+@gluon.jit
 def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, KM, kmb, kmg, kmn,
             KC, kcb, kcg, VC, vcb, vcg, VS, vsb, vsg, PAD, QB, QM, O_PART, LSE_PART, OUT, sob, soh, COUNT,
             qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, n_hot_splits, n_splits,
@@ -529,41 +549,14 @@ def _decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, 
         qb_a, qm = _block_loads(t_lo // TPB, qb_g, qm_g, qa_off, orow)   # (QBIN 2: overwritten at the first tile)
         if QBIN == 2:
             if t_lo % TPB != 0:   # the split starts inside a block: its B_k q now
-                j = t_lo // TPB
-                async_copy.wait_group(0)
-                _barrier()
-                q_a = q_s.load(A_OP)
-                qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
-                               gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
-                km = km_s.index(j % 2).load(gl.SliceLayout(0, A_OP)).to(gl.float32)
-                qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
-                qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
-                qb_a = gl.convert_layout(qb16, A_OP)
-                jn = gl.minimum(j + 1, N - 1)
-                _barrier()
-                _async_load(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
-                _async_load(km_s.index(jn % 2), km_g + jn * kmn + cm)
-                async_copy.commit_group()
+                qb_a, qm = _qb_step(t_lo // TPB, N, q_s, kb_s, km_s, kb_g, kbn, km_g, kmn, b_src, cm, qk_scale, BIAS)
         for t in range(t_lo, t_hi):
             kw, vw64, vs = kw_n, vw_n, vs_n
             kw_n, vw_n, vs_n = _tile_loads(gl.minimum(t + 1, t_hi - 1), kc_g, vc_g, vs_g, kt, v_off, st, TILE)
             if t % TPB == 0:
                 if QBIN == 2:
-                    j = t // TPB
-                    async_copy.wait_group(0)
-                    _barrier()
-                    q_a = q_s.load(A_OP)
-                    qb16 = (mma_v2(q_a, kb_s.index(j % 2).permute((1, 0)).load(B_OP),
-                                   gl.zeros([16, 16], gl.float32, MMA)) * qk_scale).to(DT)
-                    km = km_s.index(j % 2).load(gl.SliceLayout(0, A_OP)).to(gl.float32)
-                    qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
-                    qm = qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
-                    qb_a = gl.convert_layout(qb16, A_OP)
-                    jn = gl.minimum(j + 1, N - 1)
-                    _barrier()
-                    _async_load(kb_s.index(jn % 2), kb_g + jn * kbn + b_src)
-                    _async_load(km_s.index(jn % 2), km_g + jn * kmn + cm)
-                    async_copy.commit_group()
+                    qb_a, qm = _qb_step(t // TPB, N, q_s, kb_s, km_s, kb_g, kbn, km_g, kmn, b_src, cm, qk_scale,
+                                        BIAS)
                 else:
                     qb_a, qm = _block_loads(t // TPB, qb_g, qm_g, qa_off, orow)
             kb2 = gl.broadcast(gl.expand_dims(kw, 0), k_shift)[0]

@@ -7,6 +7,7 @@ from unsloth_spectral.core import SpectralConfig
 from unsloth_spectral.benchmark import bench_layer, copy_bandwidth, decode_bytes
 from unsloth_spectral.triton_attention import spectral_decode_attention, dense_oracle, rel_err
 import gkern as gk
+from timing import graph_us
 
 OUT = os.environ.get("OUT", "/tmp")
 dev = torch.device("cuda")
@@ -19,17 +20,6 @@ cfg = SpectralConfig(rope="post")
 res = dict(device=props.name, copy=copy, rows=[], checks=[])
 VARIANTS = json.loads(os.environ.get("VARIANTS", "null")) or [dict(per_sm=9), dict(per_sm=16)]
 
-def graph_us(fn, reps=20):
-    "Median microseconds of fn replayed from a CUDA graph (no host launch cost)."
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(2): fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps): fn()
-    return 1e3 * triton.testing.do_bench(lambda: g.replay(), warmup=5, rep=100, return_mode="median") / reps
 
 for T, B in json.loads(os.environ.get("CHECKS", "[[4096, 2], [32768, 2]]")):
     torch.manual_seed(T + B)
