@@ -181,7 +181,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         async_copy.commit_group()
     qb_a = gl.zeros([16, 16], DT, A_OP)
     # up to 8 query rows: the softmax runs on rows 0-7 of the score tile only (rows 8-15 are padding; ~10% fewer
-    # instructions per tile, 80.5 -> 75.3 µs at 32K B=8 on the H200: bench/v11/ab_half.py)
+    # instructions per tile, 80.5 -> 75.3 µs at 32K B=8 on the H200: bench/v11/ab.py)
     HALF: gl.constexpr = HPG <= 8
     s0 = _rows8(gl.zeros([16, TILE], gl.float32, MMA), TILE, HALF)   # (for its layout)
     qm = gl.convert_layout(_rows8v(gl.zeros([16], gl.float32, ROW), HALF), gl.SliceLayout(1, s0.type.layout))
