@@ -6,18 +6,14 @@ Docs: https://unsloth-spectral.github.io/unsloth-spectral/gluon_attention.html.m
 
 # %% ../nbs/05b_gluon_attention.ipynb #8b170e42
 from __future__ import annotations
-import logging
 
 import torch
-import triton
 from triton.experimental import gluon
 from triton.experimental.gluon import language as gl
 from triton.experimental.gluon.language.nvidia.ampere import async_copy, mma_v2
 
 from .triton_attention import (
-    LOG2E, _Plan, _capability, _key_out, _merge_splits, _p2, _scratch, _sm_count, _values_int4)
-
-log = logging.getLogger("unsloth_spectral.gluon_attention")
+    LOG2E, _Plan, _capability, _key_out, _p2, _scratch, _sm_count, _values_int4)
 
 # (Triton 3.9 renamed these two)
 _barrier = getattr(gl, "barrier", None) or gl.thread_barrier
@@ -63,8 +59,8 @@ def _ptx_keys(magic: int = 0x4300) -> str:
 _VCON = "=r," * 16 + ",".join(["l"] * 32)
 
 # %% auto #0
-__all__ = ['log', 'MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM',
-           'GLUON_RANK', 'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
+__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM', 'GLUON_RANK',
+           'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
 
 # %% ../nbs/05b_gluon_attention.ipynb #b0d3d086
 @gluon.jit

@@ -1,12 +1,13 @@
 "One device call for the v10 study (bench/v10/kernels.py): correctness against the float64 oracle and the shipped kernel, then CUDA-graph and eager times of each variant beside SDPA and the shipped kernel on the same inputs. Env: CHECKS, CHECKV, TIMES, VARIANTS (JSON; the five calls of session 7 are listed in notes/kernel.md)."
 import json, os, sys, time, math
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path[:0] = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 import torch, triton
 import torch.nn.functional as F
 from unsloth_spectral.core import SpectralConfig
 from unsloth_spectral.benchmark import bench_layer, copy_bandwidth, decode_bytes, cache_shape
 from unsloth_spectral.triton_attention import spectral_decode_attention, dense_oracle, rel_err
 import kernels as w1
+from timing import graph_us
 
 OUT = os.environ.get("OUT", "/tmp")
 dev = torch.device("cuda")
@@ -22,18 +23,6 @@ VARIANTS = json.loads(os.environ.get("VARIANTS", "null")) or [
     dict(num_warps=2, tile=16, per_sm=8), dict(num_warps=4, tile=64, per_sm=4), dict(num_warps=1, tile=16, per_sm=16, stages=2),
     dict(num_warps=2, tile=32, per_sm=8, stages=2), dict(num_warps=1, tile=16, per_sm=16, fold=True),
     dict(num_warps=1, tile=16, per_sm=32), dict(num_warps=2, tile=32, per_sm=16)]
-
-def graph_us(fn, reps=20):
-    "Median microseconds of fn replayed from a CUDA graph (no host launch cost)."
-    s = torch.cuda.Stream()
-    s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(2): fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps): fn()
-    return 1e3 * triton.testing.do_bench(lambda: g.replay(), warmup=5, rep=100, return_mode="median") / reps
 
 def eager_us(fn):
     return 1e3 * triton.testing.do_bench(fn, warmup=10, rep=100, return_mode="median")

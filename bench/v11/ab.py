@@ -6,7 +6,7 @@ the 22:29 run (`kernel_h200_2229_ab_half.log`: the softmax on rows 0-7 only) had
 of a0b62a2. (Those runs used two scripts, ab_fold.py and ab_half.py, merged into this one afterwards.)
 usage: A=.carry/old_ga.py B=pkg PYTHONPATH=. python3 bench/v11/ab.py"""
 import importlib, importlib.util, os, sys, time, torch, triton
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path[:0] = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from timing import graph_us
 from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
 

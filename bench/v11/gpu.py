@@ -1,6 +1,6 @@
 "One device call for the v11 study (bench/v11/gkern.py): correctness against the float64 oracle, then CUDA-graph times of each variant beside SDPA and the shipped kernel on the same inputs, same process. Env: CHECKS, TIMES, VARIANTS (JSON)."
 import json, os, sys, time
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path[:0] = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 import torch, triton
 import torch.nn.functional as F
 from unsloth_spectral.core import SpectralConfig

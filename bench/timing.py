@@ -1,4 +1,4 @@
-"CUDA-graph timing shared by the v11 harnesses."
+"CUDA-graph timing shared by the kernel study harnesses (bench/v10, bench/v11)."
 import torch, triton
 
 def graph_us(fn, reps=20):
