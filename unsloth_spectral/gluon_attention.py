@@ -15,9 +15,10 @@ from triton.experimental.gluon.language.nvidia.ampere import async_copy, mma_v2
 from .triton_attention import (
     LOG2E, _Plan, _capability, _key_out, _p2, _scratch, _sm_count, _values_int4)
 
-# (Triton 3.9 renamed these two)
+# (Triton 3.9 renamed these three)
 _barrier = getattr(gl, "barrier", None) or gl.thread_barrier
 _async_load = getattr(async_copy, "async_load", None) or async_copy.async_copy_global_to_shared
+_REINTERPRET = gl.constexpr(hasattr(gl.shared_memory_descriptor, "reinterpret"))   # (3.6: _reinterpret)
 
 _MMA = gl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[1, 1], instr_shape=[16, 8])
 MMA = gl.constexpr(_MMA)                                                                  # accumulators [16, N]
@@ -25,7 +26,7 @@ A_OP = gl.constexpr(gl.DotOperandLayout(operand_index=0, parent=_MMA, k_width=2)
 B_OP = gl.constexpr(gl.DotOperandLayout(operand_index=1, parent=_MMA, k_width=2))        # B operands [K, N]
 GLUON_TILE = 64           # cold tokens per step
 GLUON_STAGES = 2          # cp.async ring depth
-GLUON_MAXNREG = 168       # 12 one-warp programs per SM (no spills with Triton 3.6)
+GLUON_MAXNREG = 168       # 12 one-warp programs per SM (161 registers, no spills with Triton 3.6)
 GLUON_LAZY = 8.0          # the running max moves only when a row grows by more than this (base 2)
 _BIAS = 136.0             # bf16 bits 0x4300 | n are 128 + n; the code is n - 8
 
@@ -48,15 +49,12 @@ def _ptx_values(magic: int = 0x4300) -> str:
                       f"lop3.b32 ${8 * w + 2 * j + 1}, y, 0x000F000F, {m}, 0xEA;"]
     return "\n".join(lines + ["}"])
 
-def _ptx_keys(magic: int = 0x4300) -> str:
-    "A token's 8-byte key word and this lane's shift (16 tig) -> its two B-fragment registers: ranks (4 tig, 4 tig + 1) and (4 tig + 2, 4 tig + 3) as magic | nibble."
-    m = hex(magic | magic << 16)
-    return "\n".join(["{", ".reg .b64 w;", ".reg .b32 x, y, z, u;", "shr.u64 w, $2, $6;", "cvt.u32.u64 x, w;",
-                      "shl.b32 y, x, 12;", f"lop3.b32 u, x, 0xF, {m}, 0xEA;", "lop3.b32 $0, y, 0xF0000, u, 0xEA;",
-                      "shr.u32 z, x, 8;", "shl.b32 y, x, 4;", f"lop3.b32 u, z, 0xF, {m}, 0xEA;",
-                      "lop3.b32 $1, y, 0xF0000, u, 0xEA;", "}"])
-
 _VCON = "=r," * 16 + ",".join(["l"] * 32)
+
+def _ptx_keys() -> str:
+    "A lane's 16-bit key chunk (ranks 4 tig .. 4 tig + 3, two per byte; twice in one register) -> its two fp16x2 B-fragment registers: (rank 4 tig, 4 tig + 2) as 1024 + n, (4 tig + 1, 4 tig + 3) as 1024 + 16 n (fp16 has the mantissa bits to take the high nibble in place)."
+    return "\n".join(["{", ".reg .b32 x;", "prmt.b32 x, $2, 0, 0x0100;",
+                      "lop3.b32 $0, x, 0x000F000F, 0x64006400, 0xEA;", "lop3.b32 $1, x, 0x00F000F0, 0x64006400, 0xEA;", "}"])
 
 # %% auto #0
 __all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM', 'GLUON_RANK',
@@ -89,15 +87,19 @@ def _g_dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale,
     return m_new, l_i, acc
 
 @gluon.jit
-def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, BIAS: gl.constexpr):
-    "B_k q of the block in shared memory (scaled, bf16, as the score product's A operand) and q.mean - BIAS sum_k B_k q."
+def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale):
+    "B_k q of the block in shared memory (scaled, fp16, columns 8-15 (high nibbles, 16x) by 1/16, as the score product's A operand) and q.mean minus the codes' offsets."
     ROW: gl.constexpr = gl.SliceLayout(1, MMA)
+    COL: gl.constexpr = gl.SliceLayout(0, MMA)
     q_a = gl.load(Q + q_off, mask=q_mask, other=0.)
+    hi = gl.arange(0, 16, layout=COL) >= 8
     qb = (mma_v2(q_a, kb_s.permute((1, 0)).load(B_OP), gl.zeros([16, 16], gl.float32, MMA)) * qk_scale)
-    qb16 = qb.to(gl.bfloat16)
-    km = km_s.load(gl.SliceLayout(0, A_OP)).to(gl.float32)
-    qm = gl.convert_layout(gl.sum(q_a.to(gl.float32) * km[None, :], axis=1), ROW) * qk_scale
-    return gl.convert_layout(qb16, A_OP), qm - BIAS * gl.sum(qb16.to(gl.float32), axis=1)
+    qb16 = (qb * gl.where(hi, 0.0625, 1.0)[None, :]).to(gl.float16)
+    km = gl.expand_dims(km_s.load(gl.SliceLayout(1, B_OP)), 1)   # q.mean by the tensor cores (8 equal columns)
+    qm = gl.max(mma_v2(q_a, gl.broadcast(km, gl.full([q_a.shape[1], 8], 0, km.dtype, B_OP))[0],
+                       gl.zeros([16, 8], gl.float32, MMA)), axis=1) * qk_scale
+    off = gl.where(hi, 1152.0, 1032.0)   # 1024 + 16 n = 16 (n - 8) + 1152; 1024 + n = (n - 8) + 1032
+    return gl.convert_layout(qb16, A_OP), qm - gl.sum(qb16.to(gl.float32) * off[None, :], axis=1)
 
 @gluon.jit
 def _rows8(x, T: gl.constexpr, HALF: gl.constexpr):
@@ -125,11 +127,11 @@ def _rows16v(x, HALF: gl.constexpr):
 
 @gluon.jit
 def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg, VS, vs_bg, pad_b, qk_scale,
-            n_sinks, N, t_lo, t_hi, m_i, l_i, acc,
+            n_sinks, N, t_lo, t_hi, m_i, l_i,
             D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, BIAS: gl.constexpr,
             VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr,
             NS: gl.constexpr):
-    "Cold tiles t_lo .. t_hi - 1 (flat over the blocks) of one (b, g): codes and scales by cp.async through an NS-stage ring, B_k q at each block's first tile, lazy online softmax, values by the unpacked B fragments."
+    "Cold tiles t_lo .. t_hi - 1 (flat over the blocks) of one (b, g): codes and scales by cp.async through an NS-stage ring, B_k q at each block's first tile, lazy online softmax, the value product transposed (V^T P^T) with V^T unpacked into its A fragments."
     DT: gl.constexpr = gl.bfloat16
     ROW: gl.constexpr = gl.SliceLayout(1, MMA)
     COL: gl.constexpr = gl.SliceLayout(0, MMA)
@@ -149,7 +151,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     ck = gl.arange(0, TILE, layout=CK)
     cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 8 + gl.arange(0, 8, layout=gl.SliceLayout(0, CV))[None, :]
     cbr = gl.arange(0, 16, layout=gl.SliceLayout(1, CB))
-    b_src = (4 * ((cbr % 8) // 2) + 2 * (cbr // 8) + cbr % 2)[:, None] * D + gl.arange(0, D, layout=gl.SliceLayout(0, CB))[None, :]
+    b_src = (4 * ((cbr % 8) // 2) + 2 * (cbr % 2) + cbr // 8)[:, None] * D + gl.arange(0, D, layout=gl.SliceLayout(0, CB))[None, :]
     cm = gl.arange(0, D, layout=CK)
     kc_g = KC.to(gl.pointer_type(gl.int64)) + kc_bg // 8
     vc_g = VC.to(gl.pointer_type(gl.int64)) + vc_bg // 8
@@ -159,12 +161,13 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
     q_off = q_base + qr[:, None] * sqh + gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))[None, :]
     q_mask = (qr < HPG)[:, None]
-    kk = gl.arange(0, 16, layout=gl.SliceLayout(1, B_OP))
-    k_shift = gl.full([16, TILE], 0, gl.int32, B_OP) + (((kk % 8) // 2) * 16)[:, None]   # this lane's 16 bits
+    KL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # [TILE, 4] key chunks: lane (gid, tig) chunk tig
+    NQ: gl.constexpr = 8 if HPG <= 8 else 16   # query rows of the transposed value product
     VSL: gl.constexpr = gl.SliceLayout(2, VL)
     st = gl.arange(0, TILE, layout=COL)
-    wacc = gl.zeros([16, 8], gl.float32, MMA)   # sum of P * scale, for the values' bias
-    ones_b = gl.full([TILE, 8], 1.0, DT, B_OP)
+    wacc = gl.zeros([16, NQ], gl.float32, MMA)   # sum of P * scale (each row), for the values' bias
+    ones_a = gl.full([16, TILE], 1.0, DT, A_OP)
+    acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
     # the first block's basis, then NS - 1 tiles in flight
     j0 = t_lo // TPB
     _async_load(kb_s, kb_g + j0 * kbn + b_src)
@@ -175,7 +178,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
         _async_load(vs_s.index(i0), vs_g + tc + ck)
         async_copy.commit_group()
-    qb_a = gl.zeros([16, 16], DT, A_OP)
+    qb_a = gl.zeros([16, 16], gl.float16, A_OP)   # (fp16: the key codes' high nibbles need no shift)
     # up to 8 query rows: the softmax runs on rows 0-7 of the score tile only (rows 8-15 are padding; ~10% fewer
     # instructions per tile, 80.5 -> 75.3 µs at 32K B=8 on the H200: bench/v11/ab.py)
     HALF: gl.constexpr = HPG <= 8
@@ -189,9 +192,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
             # the values' bias leaves once per block (folded out over a whole split, it cost precision at 128K)
-            acc = acc - BIAS * gl.max(wacc, axis=1)[:, None]
-            wacc = gl.zeros([16, 8], gl.float32, MMA)
-            qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, BIAS)
+            acc_t = acc_t - BIAS * gl.max(wacc, axis=0)[None, :]
+            wacc = gl.zeros([16, NQ], gl.float32, MMA)
+            qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale)
             qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
@@ -204,11 +207,13 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         _async_load(vs_s.index(sn), vs_g + tc + ck)
         async_copy.commit_group()
         sc = i % NS
-        kw = kw_s.index(sc).load(gl.SliceLayout(0, B_OP))
+        if _REINTERPRET: kw = kw_s.index(sc).reinterpret(gl.int16, [TILE, 4], S2).load(KL)
+        else: kw = kw_s.index(sc)._reinterpret(gl.int16, [TILE, 4], S2).load(KL)
         vs = vs_s.index(sc).load(COL)
-        kb2 = gl.broadcast(gl.expand_dims(kw, 0), k_shift)[0]
-        kc = gl.inline_asm_elementwise(KPTX, "=r,=r,l,l,l,l,r,r,r,r", [kb2, k_shift], dtype=gl.bfloat16,
-                                       is_pure=True, pack=4)                                       # [16, TILE]
+        kj = gl.join(kw, kw)
+        kj = gl.join(kj, kj)   # [TILE, 4, e, f]: the chunk four times, k = 8 e + 2 tig + f
+        k16 = gl.convert_layout(gl.permute(gl.reshape(gl.permute(kj, (0, 2, 1, 3)), [TILE, 16]), (1, 0)), B_OP)
+        kc = gl.inline_asm_elementwise(KPTX, "=r,=r,r,r", [k16], dtype=gl.float16, is_pure=True, pack=4)
         s = mma_v2(qb_a, kc, gl.zeros([16, TILE], gl.float32, MMA))
         tok = n_sinks + t * TILE
         if tok < pad_b:   # left padding reaches into this tile
@@ -219,22 +224,24 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
             m_new = gl.maximum(m_i, m_t)
             alpha = gl.exp2(m_i - m_new)
             l_i = l_i * alpha
-            a16 = gl.convert_layout(_rows16v(alpha, HALF), ROW)
-            acc = acc * a16[:, None]
-            wacc = wacc * a16[:, None]
+            a_c = gl.convert_layout(alpha, COL)
+            acc_t = acc_t * a_c[None, :]
+            wacc = wacc * a_c[None, :]
             m_i = m_new
         p = gl.exp2(s - (m_i - qm)[:, None])
         l_i = l_i + gl.sum(p, axis=1)
         vsr = gl.convert_layout(vs.to(gl.float32), gl.SliceLayout(0, s.type.layout))
-        pw = gl.convert_layout(_rows16((p * vsr[None, :]).to(DT), TILE, HALF), A_OP)
-        wacc = mma_v2(pw, ones_b, wacc)
+        pw = gl.convert_layout(gl.permute((p * vsr[None, :]).to(DT), (1, 0)), B_OP)   # P^T [TILE, NQ]
+        wacc = mma_v2(ones_a, pw, wacc)
         vw = vw_s.index(sc).load(VSL)
         v3 = gl.broadcast(gl.expand_dims(vw, 2), gl.full([TILE, 8, 16], 0, gl.int64, VL))[0]
         vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.bfloat16, is_pure=True, pack=32)
-        acc = mma_v2(pw, gl.convert_layout(gl.reshape(gl.permute(vv, (0, 2, 1)), (TILE, D)), B_OP), acc)
+        vt = gl.convert_layout(gl.permute(gl.reshape(gl.permute(vv, (0, 2, 1)), (TILE, D)), (1, 0)), A_OP)
+        acc_t = mma_v2(vt, pw, acc_t)
     async_copy.wait_group(0)
-    return (gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW),
-            acc - BIAS * gl.max(wacc, axis=1)[:, None])
+    acc_t = acc_t - BIAS * gl.max(wacc, axis=0)[None, :]
+    acc = gl.convert_layout(_rows16(gl.permute(acc_t, (1, 0)), D, HALF), MMA)
+    return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc
 
 @gluon.jit(do_not_specialize=["Q", "n_hot"])
 def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, KM, kmb, kmg, kmn,
@@ -276,7 +283,7 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
         t_hi = gl.minimum(t_lo + tiles_per_split, N * (L // TILE))
         m_i, l_i, acc = _g_cold(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KM, b * kmb + g * kmg,
                                 kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS, b * vsb + g * vsg, pad_b,
-                                qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, acc, D, HPG, L, TILE, BIAS, VPTX, KPTX,
+                                qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE, BIAS, VPTX, KPTX,
                                 VCON, VL, LAZY, NS)
     # (column c of a cold accumulator holds channel 16 (c % 8) + c // 8; a hot one's channel c)
     ocol = gl.arange(0, D, layout=COL)
@@ -329,10 +336,11 @@ def _tiles_per_split(n_tiles: int, BG: int, slots: int) -> int:
     return tps
 
 def _programs_per_sm(device: torch.device) -> int:
-    "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~15 KB each)."
+    "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~14 KB each, 1 KB reserved)."
     p = torch.cuda.get_device_properties(device)
     regs = getattr(p, "regs_per_multiprocessor", 65536) // (GLUON_MAXNREG * 32)
-    smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // (15 * 1024)
+    per = GLUON_STAGES * GLUON_TILE * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
+    smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
 
 def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=None, hot_chunk: int = 128) -> _Plan:
