@@ -132,6 +132,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
             VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr,
             NS: gl.constexpr):
     "Cold tiles t_lo .. t_hi - 1 (flat over the blocks) of one (b, g): codes and scales by cp.async through an NS-stage ring, B_k q at each block's first tile, lazy online softmax, the value product transposed (V^T P^T) with V^T unpacked into its A fragments."
+    # (the next block's basis rides with the tile NS - 1 ahead, so it has landed by the block's first tile only when a
+    # split's first block holds NS - 1 tiles or more: with two stages always; deeper rings need a wait there)
+    gl.static_assert(NS == 2)
     DT: gl.constexpr = gl.bfloat16
     ROW: gl.constexpr = gl.SliceLayout(1, MMA)
     COL: gl.constexpr = gl.SliceLayout(0, MMA)

@@ -25,7 +25,7 @@ _MMA = gl.NVMMADistributedLayout(version=[2, 0], warps_per_cta=[1, 1], instr_sha
 MMA = gl.constexpr(_MMA)                                                                  # accumulators [16, N]
 A_OP = gl.constexpr(gl.DotOperandLayout(operand_index=0, parent=_MMA, k_width=2))        # A operands [16, K]
 B_OP = gl.constexpr(gl.DotOperandLayout(operand_index=1, parent=_MMA, k_width=2))        # B operands [K, N]
-GLUON_TILE = 64           # cold tokens per step
+GLUON_TILE = int(os.environ.get("GK_TILE", 64))           # cold tokens per step
 GLUON_STAGES = int(os.environ.get("GK_NS", 2))          # cp.async ring depth
 GLUON_PF = int(os.environ.get("GK_PF", 0))   # L2 prefetch distance in tiles beyond the ring (0: none; sm_90)
 GLUON_MAXNREG = int(os.environ.get("GK_MAXNREG", 168))
