@@ -1,0 +1,54 @@
+"""Versions of the Gluon kernel module side by side (session 10; bench/v12/ab.py plus eager timing): error against the
+float64 oracle, CUDA-graph time, and the eager call under `triton.testing.do_bench` (L2 flushed by its memset, as the
+tables time it), with SDPA on dense KV timed the same way once per case. MODS as in bench/v12/ab.py."""
+import os, sys, time, torch, triton
+import torch.nn.functional as F
+sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))]
+from timing import graph_us
+import importlib, importlib.util
+
+def load(spec: str, i: int):
+    "A module file imported with its VARs set (as bench/v12/ab.py does)."
+    path, *env = spec.split(":")
+    if path == "pkg": return importlib.import_module("unsloth_spectral.gluon_attention")
+    old = dict(os.environ)
+    os.environ.update(e.split("=", 1) for e in env)
+    try:
+        s = importlib.util.spec_from_file_location(f"gmod{i}", path)
+        m = importlib.util.module_from_spec(s); s.loader.exec_module(m)
+    finally: os.environ.clear(); os.environ.update(old)
+    return m
+from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
+
+specs = os.environ.get("MODS", "pkg,bench/v14/gk14.py").split(",")
+mods = [(sp, load(sp, i)) for i, sp in enumerate(specs)]
+CASES = [tuple(map(int, c.split("/"))) for c in os.environ.get("CASES", "8/127/2/0,1/511/0/0").split(",")]
+bench = lambda f: 1e3 * triton.testing.do_bench(f, warmup=10, rep=60, return_mode="median")
+print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
+      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+for B, N, seed, pad in CASES:
+    T = N * 256 + 256
+    kv = [torch.randn(B, 8, T, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
+    q = torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16)
+    sd = bench(lambda: F.scaled_dot_product_attention(q, kv[0], kv[1], enable_gqa=True))
+    del kv; torch.cuda.empty_cache()
+    print(f"B{B} N{N} (context {T}) pad_max {pad}: SDPA do_bench {sd:.1f} us", flush=True)
+    for name, m in mods + mods:
+        lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
+                             values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
+                for i in range(2)]
+        qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
+        plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
+        out = plans[0](qs[0], lays[0].n_hot)
+        err = rel_err(out, dense_oracle(qs[0], lays[0], 128 ** -0.5))
+        err2 = rel_err(plans[0](qs[0], lays[0].n_hot), out)   # a second call (a fused merge's count reset)
+        it = [0]
+        def f():
+            i = it[0] % 2; it[0] += 1
+            return plans[i](qs[i], lays[i].n_hot)
+        g = graph_us(f)
+        e = bench(f)
+        print(f"  {name:44s} err {err:.1e} rerun {err2:.0e}  graph {g:6.1f}  do_bench {e:6.1f} us  x SDPA {sd / e:.2f}"
+              f"  grid {plans[0].split_grid}", flush=True)
+        del lays, plans; torch.cuda.empty_cache()
