@@ -22,7 +22,7 @@ import torch, triton
 from unsloth_spectral.core import SpectralConfig
 from unsloth_spectral.triton_attention import (decode_attention_factors, random_layer, dense_oracle, rel_err,
                                                spectral_decode_attention, kernel_route, TOLERANCE, KERNEL_MAX_RANK)
-from unsloth_spectral.benchmark import (run_benchmark, copy_bandwidth, bench_layer, layer_args, cache_shape,
+from unsloth_spectral.benchmark import (run_benchmark, GRAPH_HEADER, copy_bandwidth, bench_layer, layer_args, cache_shape,
                                         decode_bytes, format_row, TABLE_HEADER)
 from unsloth_spectral.triton_attention import decode_plan
 
@@ -514,9 +514,9 @@ if "--outliers" in sys.argv:   # 32K B=8, 8B shapes: the default beside its outl
     print("\n==== SUMMARY ====\n" + "\n".join(summary)); sys.exit(0)
 smol = dict(contexts=(4096, 32768, 131072), heads=9, kv_heads=3, head_dim=64)
 for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, post-RoPE keys (rank 16 int4), "
-                   "per-token int4 values", dict(config=replace(cfg, rope="post"), **best["post"])),
+                   "per-token int4 values", dict(config=replace(cfg, rope="post"), graph=True, **best["post"])),
                   ("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config "
-                   "(keys rank 16 int4 pre-RoPE, per-token symmetric int4 values)", dict(**best["pre"])),
+                   "(keys rank 16 int4 pre-RoPE, per-token symmetric int4 values)", dict(graph=True, **best["pre"])),
                   ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config (key rank 16)",
                    dict(**smol, **best["pre"])),
                   *((("Llama-3-8B attention, bf16, retrieval preset (keys rank 24 int4 pre-RoPE, per-token int4 values)",
@@ -524,12 +524,13 @@ for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, 
                     if "--v8" in sys.argv or "--final" in sys.argv else ())):
     if time.time() - T_SCRIPT > T_BUDGET: say(f"\n{title}: skipped (time budget)"); continue
     if "--v8b" in sys.argv and "post-RoPE" not in title: continue
-    say(f"\n{title}  [{props.name}] {kw}"); say(TABLE_HEADER)
+    say(f"\n{title}  [{props.name}] {kw}"); say(GRAPH_HEADER if kw.get("graph") else TABLE_HEADER)
     try:
         rows = run_benchmark(verbose=False, **kw)
     except Exception as e:
         say(f"ERROR {type(e).__name__}: {str(e)[:300]}"); traceback.print_exc(); continue
-    for r in rows: say(format_row(r) + f" {100 * r['GBs'] / copy_gbs:4.0f}% of copy |")
+    for r in rows: say(format_row(r) + f" {100 * r['GBs'] / copy_gbs:4.0f}% of copy |"
+                       + (f" graph {100 * r['graph_GBs'] / copy_gbs:4.0f}% of copy |" if "graph_GBs" in r else ""))
     tables[title] = rows
 say(f"tables: {time.time() - t0:.0f}s; total {time.time() - T_SCRIPT:.0f}s")
 result["tables"] = tables

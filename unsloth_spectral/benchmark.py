@@ -16,8 +16,8 @@ from .core import SpectralConfig
 from .triton_attention import decode_plan, kernel_route, spectral_decode_attention
 
 # %% auto #0
-__all__ = ['TABLE_HEADER', 'cache_shape', 'decode_bytes', 'bench_layer', 'layer_args', 'time_rotating', 'copy_bandwidth',
-           'run_benchmark', 'format_row']
+__all__ = ['TABLE_HEADER', 'GRAPH_HEADER', 'cache_shape', 'decode_bytes', 'bench_layer', 'layer_args', 'time_rotating',
+           'time_graph', 'copy_bandwidth', 'run_benchmark', 'format_row']
 
 # %% ../nbs/08_benchmark.ipynb #4996fa42
 _CODE_BYTES = {None: None, "int8": 1.0, "int4": 0.5}
@@ -102,6 +102,21 @@ def time_rotating(fn, inputs: list) -> float:
         return fn(*x)
     return 1e3 * triton.testing.do_bench(call, warmup=25, rep=200, return_mode="median")
 
+def time_graph(fn, inputs: list, calls: int = 16) -> float:
+    "Median microseconds per call of `fn(*x)` replayed from one CUDA graph of `calls` calls cycling through `inputs`: the device's time, without the host's launches."
+    import triton
+    s = torch.cuda.Stream()
+    s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):   # (first calls outside the capture: plans, compiles)
+        for x in inputs: fn(*x)
+    torch.cuda.current_stream().wait_stream(s)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for i in range(calls): fn(*inputs[i % len(inputs)])
+    ms = triton.testing.do_bench(g.replay, warmup=5, rep=100, return_mode="median")
+    del g
+    return 1e3 * ms / calls
+
 def copy_bandwidth(nbytes: int = 2 << 30, device="cuda") -> float:
     "Device-to-device copy bandwidth (GB/s, bytes read plus written): the ceiling for memory-bound kernels."
     import triton
@@ -113,8 +128,9 @@ def copy_bandwidth(nbytes: int = 2 << 30, device="cuda") -> float:
 # %% ../nbs/08_benchmark.ipynb #910f067a
 def run_benchmark(contexts=(4096, 32768, 131072), batches=(1, 8), heads: int = 32, kv_heads: int = 8,
                   head_dim: int = 128, config: SpectralConfig | None = None, dtype=torch.bfloat16, device="cuda",
-                  q_len: int = 1, dense: bool = True, verbose: bool = True, **kernel_kw) -> list[dict]:
-    "Time decode attention (fused kernel vs dense SDPA) at each context and batch; one dict per row."
+                  q_len: int = 1, dense: bool = True, verbose: bool = True, graph: bool = False,
+                  **kernel_kw) -> list[dict]:
+    "Time decode attention (fused kernel vs dense SDPA) at each context and batch, eagerly and (`graph`) from CUDA graphs too; one dict per row."
     if not torch.cuda.is_available() or torch.device(device).type != "cuda":
         raise ValueError(f"run_benchmark: device must be a CUDA device and CUDA must be available, got {device!r}")
     if heads % kv_heads: raise ValueError(f"run_benchmark: heads ({heads}) must be a multiple of kv_heads ({kv_heads})")
@@ -138,17 +154,23 @@ def run_benchmark(contexts=(4096, 32768, 131072), batches=(1, 8), heads: int = 3
             # the call the integration makes: each layer keeps its launch plan, so this times plan runs
             fn = lambda q, layer: spectral_decode_attention(q, layer, scaling, options=kernel_kw)
             us = time_rotating(fn, ins)
+            gus = time_graph(fn, ins) if graph else None
             del ins
             row = dict(T=T, B=B, N=N, n_hot=n_hot, splits=nhs + ncs, us=us, MB=nbytes / 1e6, GBs=nbytes / us / 1e3)
+            if graph: row.update(graph_us=gus, graph_GBs=nbytes / gus / 1e3)
             if dense:
                 dbytes = decode_bytes(B, heads, kv_heads, head_dim, T, None, q_len)
                 def make_dense(i):
                     kv = torch.randn(2, B, kv_heads, T, head_dim, device=dev, dtype=dtype)
                     return (torch.randn(B, heads, q_len, head_dim, device=dev, dtype=dtype), kv[0], kv[1])
                 dins = _rotating(make_dense, dbytes, l2)
-                dus = time_rotating(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True), dins)
-                del dins
+                sdpa = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+                dus = time_rotating(sdpa, dins)
                 row.update(dense_us=dus, dense_MB=dbytes / 1e6, dense_GBs=dbytes / dus / 1e3, speedup=dus / us)
+                if graph:
+                    dgus = time_graph(sdpa, dins)
+                    row.update(dense_graph_us=dgus, graph_speedup=dgus / gus)
+                del dins
             rows.append(row)
             if verbose: print(format_row(row), flush=True)
             torch.cuda.empty_cache()
@@ -158,7 +180,10 @@ def format_row(r: dict) -> str:
     "One table row: context, batch, spectral time/bytes/bandwidth, dense time/bandwidth, speed-up."
     s = f"| {r['T'] // 1024:>4}K | {r['B']:>2} | {r['us']:8.1f} | {r['MB']:8.1f} | {r['GBs']:6.0f} |"
     if "dense_us" in r: s += f" {r['dense_us']:8.1f} | {r['dense_MB']:8.1f} | {r['dense_GBs']:6.0f} | {r['speedup']:5.2f}x |"
+    if "graph_speedup" in r: s += f" {r['graph_us']:7.1f} | {r['dense_graph_us']:7.1f} | {r['graph_speedup']:5.2f}x |"
     return s
 
 TABLE_HEADER = ("| ctx | B | spectral µs | spectral MB | GB/s | dense µs | dense MB | GB/s | speed-up |\n"
                 "|---|---|---|---|---|---|---|---|---|")
+GRAPH_HEADER = ("| ctx | B | spectral µs | spectral MB | GB/s | dense µs | dense MB | GB/s | speed-up | spectral graph µs "
+                "| dense graph µs | speed-up (graph) |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
