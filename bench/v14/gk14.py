@@ -6,7 +6,9 @@ GK_TPSX (tiles per split times this), GK_PPS (programs per multiprocessor), GK_N
 GK_STREAM), GK_TMA (cold tiles by TMA with an mbarrier per stage, sm_90), GK_QS (the query rows in shared memory once
 per split), GK_FUSE (the merge in the last program of each (b, g), by an atomic count), GK_PDL (1: the merge by
 programmatic dependent launch; 2: the decode also triggers it at its start), GK_NOPADBR (timing only: no
-left-padding mask in the cold loop). None beat the shipped kernel (bench/results/gpu/kernel_h200_01*_v14_*.log,
+left-padding mask in the cold loop), GK_NOBASIS (timing only, with GK_STREAM: no basis or mean copies), GK_FAKE
+(timing only: keys and scales read from the first bytes of the value tile, as in bench/v12/gk12.py), GK_ALIGN (tiles
+per split rounded up to whole blocks, so that no block's basis is read by two splits). None beat the shipped kernel (bench/results/gpu/kernel_h200_01*_v14_*.log,
 kernel_h200_02*_v14_*.log)."""
 
 # %% ../nbs/05b_gluon_attention.ipynb #8b170e42
@@ -42,6 +44,9 @@ _QS = gl.constexpr(int(os.environ.get('GK_QS', 0)))   # the query rows in shared
 _NOQB = gl.constexpr(int(os.environ.get('GK_NOQB', 0)))   # (with GK_STREAM) no B_k q either
 _NOPADBR = gl.constexpr(int(os.environ.get('GK_NOPADBR', 0)))   # timing only: no left-padding mask in the cold loop
 _PDL = int(os.environ.get('GK_PDL', 0))   # the merge by programmatic dependent launch (2: the decode triggers it at its start)
+_NOBASIS = gl.constexpr(int(os.environ.get('GK_NOBASIS', 0)))   # timing only: no basis or mean copies (with GK_STREAM)
+_FAKE = gl.constexpr(int(os.environ.get('GK_FAKE', 0)))   # timing only: keys and scales read from the value tile's bytes
+_ALIGN = int(os.environ.get('GK_ALIGN', 0))   # tiles per split a multiple of a block's tiles (splits start on blocks)
 _PPS = int(os.environ.get('GK_PPS', 0))
 _TPSX = float(os.environ.get('GK_TPSX', 1))
 GLUON_LAZY = 8.0          # the running max moves only when a row grows by more than this (base 2)
@@ -189,6 +194,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         kc_g = KC.to(gl.pointer_type(gl.int64)) + kc_bg // 8
         vc_g = VC.to(gl.pointer_type(gl.int64)) + vc_bg // 8
         vs_g = VS + vs_bg
+        if _FAKE:
+            kc_g = vc_g
+            vs_g = VC.to(gl.pointer_type(gl.bfloat16)) + vc_bg // 2
     kb_g = KB + kb_bg
     km_g = KM + km_bg
     qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
@@ -206,8 +214,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     if _QS:
         q_s = gl.allocate_shared_memory(DT, [16, D], SB)
         q_s.store(gl.load(Q + q_off, mask=q_mask, other=0.))
-    _async_load(kb_s, kb_g + j0 * kbn + b_src)
-    _async_load(km_s, km_g + j0 * kmn + cm)
+    if not _NOBASIS:
+        _async_load(kb_s, kb_g + j0 * kbn + b_src)
+        _async_load(km_s, km_g + j0 * kmn + cm)
     if _TMA: async_copy.commit_group()
     for i0 in gl.static_range(NS - 1):
         tc = gl.minimum(t_lo + i0, t_hi - 1) * TILE
@@ -217,9 +226,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
             tma.async_copy_global_to_shared(VC, [vr0 + tc, 0], bars.index(i0), vw_t.index(i0))
             tma.async_copy_global_to_shared(VS, [sr0 + tc // 8, 0], bars.index(i0), vs_t.index(i0))
         else:
-            _async_load(kw_s.index(i0), kc_g + tc + ck)
+            _async_load(kw_s.index(i0), kc_g + tc * (8 if _FAKE else 1) + ck)
             _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
-            _async_load(vs_s.index(i0), vs_g + tc + ck)
+            _async_load(vs_s.index(i0), vs_g + tc * (32 if _FAKE else 1) + ck)
             async_copy.commit_group()
     qb_a = gl.zeros([16, 16], gl.float16, A_OP)   # (fp16: the key codes' high nibbles need no shift)
     # up to 8 query rows: the softmax runs on rows 0-7 of the score tile only (rows 8-15 are padding; ~10% fewer
@@ -249,8 +258,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
             if _L2: jn = j0
-            _async_load(kb_s, kb_g + jn * kbn + b_src)
-            _async_load(km_s, km_g + jn * kmn + cm)
+            if not _NOBASIS:
+                _async_load(kb_s, kb_g + jn * kbn + b_src)
+                _async_load(km_s, km_g + jn * kmn + cm)
             if _TMA: async_copy.commit_group()
         tc = gl.minimum(t + NS - 1, t_hi - 1) * TILE
         if _L2: tc = t_lo * TILE
@@ -261,9 +271,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
             tma.async_copy_global_to_shared(VC, [vr0 + tc, 0], bars.index(sn), vw_t.index(sn))
             tma.async_copy_global_to_shared(VS, [sr0 + tc // 8, 0], bars.index(sn), vs_t.index(sn))
         else:
-            _async_load(kw_s.index(sn), kc_g + tc + ck)
+            _async_load(kw_s.index(sn), kc_g + tc * (8 if _FAKE else 1) + ck)
             _async_load(vw_s.index(sn), vc_g + tc * 8 + cv)
-            _async_load(vs_s.index(sn), vs_g + tc + ck)
+            _async_load(vs_s.index(sn), vs_g + tc * (32 if _FAKE else 1) + ck)
             async_copy.commit_group()
         sc = i % NS
         if not _STREAM:
@@ -464,6 +474,7 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     n_hot_splits = max(1, -(-layer.n_hot // hot_chunk))
     slots = _programs_per_sm(dev) * _sm_count(dev) - B * G * n_hot_splits
     tps = max(1, int(round(_tiles_per_split(N * (L // GLUON_TILE), B * G, slots) * _TPSX)))
+    if _ALIGN: tps = -(-tps // (L // GLUON_TILE)) * (L // GLUON_TILE)
     n_splits = n_hot_splits + -(-(N * (L // GLUON_TILE)) // tps)
     fuse = bool(_FUSE) and n_splits <= 64
     cnt = torch.zeros(B * G, dtype=torch.int32, device=dev)
