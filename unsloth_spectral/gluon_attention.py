@@ -333,11 +333,14 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
         return "cache tensors not in the cache's contiguous layout"
     return None
 
-def _tiles_per_split(n_tiles: int, BG: int, slots: int) -> int:
-    "Fewest tiles per split such that the BG x splits cold programs fit in `slots` resident programs (one wave)."
+def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> int:
+    "Fewest tiles per split such that the BG x splits cold programs fit in `slots` resident programs (one wave), then whole blocks of `per_block` tiles (or a divisor of one), so that no split starts inside a block another split also reads."
     tps = max(1, -(-n_tiles * BG // max(slots, 1)))
     while BG * -(-n_tiles // tps) > slots and tps < n_tiles: tps += 1
-    return tps
+    # (a block shared by two splits is read, its basis copied and B_k q made, by both; H200, 8B post-RoPE, graph µs:
+    # 128K B=1 41.2 -> 40.5, 32K B=2 with pads 26.7 -> 24.6, 4K B=8 23.6 -> 22.6; bench/v14/ab.py, 02:26)
+    if tps < per_block: return min(d for d in range(tps, per_block + 1) if per_block % d == 0)
+    return -(-tps // per_block) * per_block
 
 def _programs_per_sm(device: torch.device) -> int:
     "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~14 KB each, 1 KB reserved)."
@@ -359,7 +362,7 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     dev = query.device
     n_hot_splits = max(1, -(-layer.n_hot // hot_chunk))
     slots = _programs_per_sm(dev) * _sm_count(dev) - B * G * n_hot_splits
-    tps = _tiles_per_split(N * (L // GLUON_TILE), B * G, slots)
+    tps = _tiles_per_split(N * (L // GLUON_TILE), B * G, slots, L // GLUON_TILE)
     n_splits = n_hot_splits + -(-(N * (L // GLUON_TILE)) // tps)
     o_part = _scratch(dev, B * H * n_splits * D, "o")
     lse_part = _scratch(dev, B * H * n_splits, "lse")
