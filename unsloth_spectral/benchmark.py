@@ -104,6 +104,8 @@ def time_rotating(fn, inputs: list) -> float:
 
 def time_graph(fn, inputs: list, calls: int = 16) -> float:
     "Median microseconds per call of `fn(*x)` replayed from one CUDA graph of `calls` calls cycling through `inputs`: the device's time, without the host's launches."
+    if not inputs: raise ValueError("time_graph: inputs must hold at least one argument tuple, got none")
+    if not isinstance(calls, int) or calls < 1: raise ValueError(f"time_graph: calls must be an integer >= 1, got {calls!r}")
     import triton
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())

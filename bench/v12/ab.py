@@ -19,23 +19,24 @@ def load(spec: str, i: int):
     finally: os.environ.clear(); os.environ.update(old)
     return m
 
-specs = os.environ.get("MODS", "pkg,bench/v12/gk12.py").split(",")
-mods = [(sp, load(sp, i)) for i, sp in enumerate(specs)]
-CASES = [tuple(map(int, c.split("/"))) for c in os.environ.get("CASES", "8/127/2/0,1/511/0/0,2/127/1/900,1/15/3/0").split(",")]
-print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
-      f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
-for B, N, seed, pad in CASES:
-    print(f"B{B} N{N} (context {N * 256 + 256}) pad_max {pad}:", flush=True)
-    for name, m in mods + mods:
-        lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                             values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
-                for i in range(2)]
-        qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
-        plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
-        err = rel_err(plans[0](qs[0], lays[0].n_hot), dense_oracle(qs[0], lays[0], 128 ** -0.5))
-        it = [0]
-        def f():
-            i = it[0] % 2; it[0] += 1
-            return plans[i](qs[i], lays[i].n_hot)
-        print(f"  {name:40s} err {err:.1e}  {graph_us(f):7.1f} us  grid {plans[0].split_grid}", flush=True)
-        del lays, plans; torch.cuda.empty_cache()
+if __name__ == "__main__":
+    specs = os.environ.get("MODS", "pkg,bench/v12/gk12.py").split(",")
+    mods = [(sp, load(sp, i)) for i, sp in enumerate(specs)]
+    CASES = [tuple(map(int, c.split("/"))) for c in os.environ.get("CASES", "8/127/2/0,1/511/0/0,2/127/1/900,1/15/3/0").split(",")]
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+    for B, N, seed, pad in CASES:
+        print(f"B{B} N{N} (context {N * 256 + 256}) pad_max {pad}:", flush=True)
+        for name, m in mods + mods:
+            lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
+                                 values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
+                    for i in range(2)]
+            qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
+            plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
+            err = rel_err(plans[0](qs[0], lays[0].n_hot), dense_oracle(qs[0], lays[0], 128 ** -0.5))
+            it = [0]
+            def f():
+                i = it[0] % 2; it[0] += 1
+                return plans[i](qs[i], lays[i].n_hot)
+            print(f"  {name:40s} err {err:.1e}  {graph_us(f):7.1f} us  grid {plans[0].split_grid}", flush=True)
+            del lays, plans; torch.cuda.empty_cache()

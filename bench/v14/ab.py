@@ -6,19 +6,7 @@ import torch.nn.functional as F
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                 os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))]
 from timing import graph_us
-import importlib, importlib.util
-
-def load(spec: str, i: int):
-    "A module file imported with its VARs set (as bench/v12/ab.py does)."
-    path, *env = spec.split(":")
-    if path == "pkg": return importlib.import_module("unsloth_spectral.gluon_attention")
-    old = dict(os.environ)
-    os.environ.update(e.split("=", 1) for e in env)
-    try:
-        s = importlib.util.spec_from_file_location(f"gmod{i}", path)
-        m = importlib.util.module_from_spec(s); s.loader.exec_module(m)
-    finally: os.environ.clear(); os.environ.update(old)
-    return m
+from v12.ab import load
 from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
 
 specs = os.environ.get("MODS", "pkg,bench/v14/gk14.py").split(",")
