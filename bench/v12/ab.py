@@ -19,6 +19,19 @@ def load(spec: str, i: int):
     finally: os.environ.clear(); os.environ.update(old)
     return m
 
+def case(m, B: int, N: int, seed: int, pad: int):
+    "Two input sets of one case (8B shapes, post-RoPE int4) with module m's plan for each, and `f` alternating them."
+    lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
+                         values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
+            for i in range(2)]
+    qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
+    plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
+    it = [0]
+    def f():
+        i = it[0] % 2; it[0] += 1
+        return plans[i](qs[i], lays[i].n_hot)
+    return lays, qs, plans, f
+
 if __name__ == "__main__":
     specs = os.environ.get("MODS", "pkg,bench/v12/gk12.py").split(",")
     mods = [(sp, load(sp, i)) for i, sp in enumerate(specs)]
@@ -28,15 +41,7 @@ if __name__ == "__main__":
     for B, N, seed, pad in CASES:
         print(f"B{B} N{N} (context {N * 256 + 256}) pad_max {pad}:", flush=True)
         for name, m in mods + mods:
-            lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                                 values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
-                    for i in range(2)]
-            qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
-            plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
+            lays, qs, plans, f = case(m, B, N, seed, pad)
             err = rel_err(plans[0](qs[0], lays[0].n_hot), dense_oracle(qs[0], lays[0], 128 ** -0.5))
-            it = [0]
-            def f():
-                i = it[0] % 2; it[0] += 1
-                return plans[i](qs[i], lays[i].n_hot)
             print(f"  {name:40s} err {err:.1e}  {graph_us(f):7.1f} us  grid {plans[0].split_grid}", flush=True)
             del lays, plans; torch.cuda.empty_cache()

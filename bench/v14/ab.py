@@ -6,8 +6,8 @@ import torch.nn.functional as F
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                 os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))]
 from timing import graph_us
-from v12.ab import load
-from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
+from v12.ab import load, case
+from unsloth_spectral.triton_attention import dense_oracle, rel_err
 
 specs = os.environ.get("MODS", "pkg,bench/v14/gk14.py").split(",")
 mods = [(sp, load(sp, i)) for i, sp in enumerate(specs)]
@@ -23,18 +23,10 @@ for B, N, seed, pad in CASES:
     del kv; torch.cuda.empty_cache()
     print(f"B{B} N{N} (context {T}) pad_max {pad}: SDPA do_bench {sd:.1f} us", flush=True)
     for name, m in mods + mods:
-        lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                             values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
-                for i in range(2)]
-        qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
-        plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
+        lays, qs, plans, f = case(m, B, N, seed, pad)
         out = plans[0](qs[0], lays[0].n_hot)
         err = rel_err(out, dense_oracle(qs[0], lays[0], 128 ** -0.5))
         err2 = rel_err(plans[0](qs[0], lays[0].n_hot), out)   # a second call (a fused merge's count reset)
-        it = [0]
-        def f():
-            i = it[0] % 2; it[0] += 1
-            return plans[i](qs[i], lays[i].n_hot)
         g = graph_us(f)
         e = bench(f)
         print(f"  {name:44s} err {err:.1e} rerun {err2:.0e}  graph {g:6.1f}  do_bench {e:6.1f} us  x SDPA {sd / e:.2f}"

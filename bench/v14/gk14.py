@@ -147,6 +147,22 @@ def _rows16v(x, HALF: gl.constexpr):
     else: return x
 
 @gluon.jit
+def _cp_tile(kw, vw, vs, kc_g, vc_g, vs_g, tc, ck, cv, FAKE: gl.constexpr):
+    "One tile's key codes, value codes and value scales by cp.async into a ring stage, as one group (FAKE: keys and scales from the value tile)."
+    _async_load(kw, kc_g + tc * (8 if FAKE else 1) + ck)
+    _async_load(vw, vc_g + tc * 8 + cv)
+    _async_load(vs, vs_g + tc * (32 if FAKE else 1) + ck)
+    async_copy.commit_group()
+
+@gluon.jit
+def _tma_tile(KC, VC, VS, bar, kw, vw, vs, kr0, vr0, sr0, tc, TILE: gl.constexpr):
+    "(GK_TMA) One tile's key codes, value codes and value scales by TMA into a ring stage; `bar` counts the bytes."
+    mbarrier.expect(bar, TILE * 74)
+    tma.async_copy_global_to_shared(KC, [kr0 + tc // 2, 0], bar, kw)
+    tma.async_copy_global_to_shared(VC, [vr0 + tc, 0], bar, vw)
+    tma.async_copy_global_to_shared(VS, [sr0 + tc // 8, 0], bar, vs)
+
+@gluon.jit
 def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg, VS, vs_bg, pad_b, qk_scale,
             n_sinks, N, t_lo, t_hi, m_i, l_i,
             D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, BIAS: gl.constexpr,
@@ -221,15 +237,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     for i0 in gl.static_range(NS - 1):
         tc = gl.minimum(t_lo + i0, t_hi - 1) * TILE
         if _TMA:
-            mbarrier.expect(bars.index(i0), TILE * 74)
-            tma.async_copy_global_to_shared(KC, [kr0 + tc // 2, 0], bars.index(i0), kw_t.index(i0))
-            tma.async_copy_global_to_shared(VC, [vr0 + tc, 0], bars.index(i0), vw_t.index(i0))
-            tma.async_copy_global_to_shared(VS, [sr0 + tc // 8, 0], bars.index(i0), vs_t.index(i0))
+            _tma_tile(KC, VC, VS, bars.index(i0), kw_t.index(i0), vw_t.index(i0), vs_t.index(i0), kr0, vr0, sr0, tc, TILE)
         else:
-            _async_load(kw_s.index(i0), kc_g + tc * (8 if _FAKE else 1) + ck)
-            _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
-            _async_load(vs_s.index(i0), vs_g + tc * (32 if _FAKE else 1) + ck)
-            async_copy.commit_group()
+            _cp_tile(kw_s.index(i0), vw_s.index(i0), vs_s.index(i0), kc_g, vc_g, vs_g, tc, ck, cv, _FAKE)
     qb_a = gl.zeros([16, 16], gl.float16, A_OP)   # (fp16: the key codes' high nibbles need no shift)
     # up to 8 query rows: the softmax runs on rows 0-7 of the score tile only (rows 8-15 are padding; ~10% fewer
     # instructions per tile, 80.5 -> 75.3 µs at 32K B=8 on the H200: bench/v11/ab.py)
@@ -266,15 +276,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
         if _L2: tc = t_lo * TILE
         sn = (i + NS - 1) % NS
         if _TMA:
-            mbarrier.expect(bars.index(sn), TILE * 74)
-            tma.async_copy_global_to_shared(KC, [kr0 + tc // 2, 0], bars.index(sn), kw_t.index(sn))
-            tma.async_copy_global_to_shared(VC, [vr0 + tc, 0], bars.index(sn), vw_t.index(sn))
-            tma.async_copy_global_to_shared(VS, [sr0 + tc // 8, 0], bars.index(sn), vs_t.index(sn))
+            _tma_tile(KC, VC, VS, bars.index(sn), kw_t.index(sn), vw_t.index(sn), vs_t.index(sn), kr0, vr0, sr0, tc, TILE)
         else:
-            _async_load(kw_s.index(sn), kc_g + tc * (8 if _FAKE else 1) + ck)
-            _async_load(vw_s.index(sn), vc_g + tc * 8 + cv)
-            _async_load(vs_s.index(sn), vs_g + tc * (32 if _FAKE else 1) + ck)
-            async_copy.commit_group()
+            _cp_tile(kw_s.index(sn), vw_s.index(sn), vs_s.index(sn), kc_g, vc_g, vs_g, tc, ck, cv, _FAKE)
         sc = i % NS
         if not _STREAM:
             if _REINTERPRET: kw = kw_s.index(sc).reinterpret(gl.int16, [TILE, 4], S2).load(KL)
