@@ -334,7 +334,7 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
     return None
 
 def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> int:
-    "Fewest tiles per split such that the BG x splits cold programs fit in `slots` resident programs (one wave), then whole blocks of `per_block` tiles (or a divisor of one), so that no split starts inside a block another split also reads."
+    "Fewest tiles per split such that the BG x splits cold programs fit in `slots` resident programs (one wave), then whole blocks of `per_block` tiles (or, below one block, a divisor of one), so that splits share no block unless they divide it evenly."
     tps = max(1, -(-n_tiles * BG // max(slots, 1)))
     while BG * -(-n_tiles // tps) > slots and tps < n_tiles: tps += 1
     # (a block shared by two splits is read, its basis copied and B_k q made, by both; H200, 8B post-RoPE, graph µs:
