@@ -41,6 +41,7 @@ class SpectralConfig:
     values: str = "int4"          # cold values: "int4" per-token codes or "lowrank" factors
     center: bool = False          # center blocks before the SVD
     key_outliers: int = 0         # tokens per cold block whose exact key residual is kept
+    basis_quant: str | None = None  # None: the key basis in the model's dtype; "int8": int8 rows, one scale per row
 
     def __post_init__(self):
         _check_int("k_keys", self.k_keys, 1, _MAX_RANK)
@@ -58,6 +59,8 @@ class SpectralConfig:
             raise ValueError(f"SpectralConfig.rope must be 'pre' or 'post', got {self.rope!r}")
         if self.quant not in (None, "int8", "int4"):
             raise ValueError(f"SpectralConfig.quant must be None, 'int8' or 'int4', got {self.quant!r}")
+        if self.basis_quant not in (None, "int8"):
+            raise ValueError(f"SpectralConfig.basis_quant must be None or 'int8', got {self.basis_quant!r}")
         if self.values not in ("int4", "lowrank"):
             raise ValueError(f"SpectralConfig.values must be 'int4' or 'lowrank', got {self.values!r}")
         if not isinstance(self.center, bool):

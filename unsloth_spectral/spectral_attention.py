@@ -93,7 +93,7 @@ def spectral_attention(query: torch.Tensor, layer: SpectralLayer, scaling: float
         if layer.rope == "pre":
             s = _pre_rope_scores(q, layer, n0, n1, starts)
         else:
-            kb = layer.key_basis[:, :, n0:n1].float()                    # [B, G, n, R, D]
+            kb = layer.key_basis_rows(n0, n1)                            # [B, G, n, R, D]
             kc = dequantize_coeffs(layer.key_coeffs[:, :, n0:n1], layer.quant)  # [B, G, n, L, R]
             qb = torch.einsum("bgmd,bgnrd->bgnmr", q, kb)
             s = torch.einsum("bgnmr,bgnlr->bgnml", qb, kc) + \

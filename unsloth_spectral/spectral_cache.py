@@ -17,8 +17,8 @@ from .diagnostics import allocate_ranks
 
 # %% auto #0
 __all__ = ['BUDGET_MAX_RANK', 'SUPPORTED_MODEL_TYPES', 'rotate_half', 'rope_cos_sin', 'apply_rope', 'undo_rope',
-           'quantize_coeffs', 'dequantize_coeffs', 'quantize_tokens', 'unpack_int4', 'SpectralLayer', 'key_residuals',
-           'allocate_key_ranks', 'check_architecture', 'find_rotary', 'SpectralCache']
+           'quantize_coeffs', 'dequantize_coeffs', 'quantize_tokens', 'quantize_rows', 'dequantize_rows', 'unpack_int4',
+           'SpectralLayer', 'key_residuals', 'allocate_key_ranks', 'check_architecture', 'find_rotary', 'SpectralCache']
 
 # %% ../nbs/03_cache.ipynb #e879dc5a
 def rotate_half(x: torch.Tensor) -> torch.Tensor:
@@ -92,6 +92,15 @@ def quantize_tokens(x: torch.Tensor, dtype: torch.dtype):
     codes = (torch.round(x / scale.float()[..., None]).clamp_(-8, 7) + 8).to(torch.uint8)
     return codes[..., 0::2] | (codes[..., 1::2] << 4), scale
 
+def quantize_rows(x: torch.Tensor, dtype: torch.dtype):
+    "int8 codes [..., n, D] and one scale per row [..., n] in `dtype` of rows `x` [..., n, D] (symmetric, by the row's max)."
+    scale = (x.abs().amax(dim=-1) / 127).clamp_min(torch.finfo(torch.float16).tiny).to(dtype)
+    return torch.round(x / scale.float()[..., None]).clamp_(-127, 127).to(torch.int8), scale
+
+def dequantize_rows(rows: torch.Tensor, scale: torch.Tensor | None) -> torch.Tensor:
+    "Rows [..., n, D] in float32 from `quantize_rows`' codes and scales (or as they are where `scale` is None)."
+    return rows.float() if scale is None else rows.float() * scale.float()[..., None]
+
 def unpack_int4(codes: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
     "Unsigned int4 codes [..., 2n] (0..15) from packed bytes [..., n]."
     return torch.stack(((codes & 15).to(dtype), (codes >> 4).to(dtype)), dim=-1).flatten(-2)
@@ -142,6 +151,7 @@ class SpectralLayer(CacheLayerMixin):
         self.value_codes = self.value_scale = None          # [B, G, N, L, D/2] uint8, [B, G, N, L]
         self.key_out_idx = self.key_out_res = None          # [B, G, N, n] int16 token in block, [B, G, N, n, D]
         self.key_out_scale = None                           # [B, G, N, n] per-row scale of int8 rows (quant set)
+        self.key_basis_scale = None                         # [B, G, N, R] per-row scale of an int8 key basis
         self.block_starts: list[int] = []
         self.dense_blocks: list[tuple[int, torch.Tensor, torch.Tensor]] = []
 
@@ -318,27 +328,34 @@ class SpectralLayer(CacheLayerMixin):
             if self.quant is None: coeffs = coeffs.to(self.dtype)
             out[f"{name}_coeffs"], out[f"{name}_basis"] = coeffs.contiguous(), basis.to(self.dtype).contiguous()
             out[f"{name}_mean"] = mean.to(self.dtype).contiguous()
+            if name == "key" and self.config.basis_quant == "int8":   # (+0.02% perplexity, notes/quality.md)
+                out["key_basis"], out["key_basis_scale"] = (t.contiguous() for t in quantize_rows(basis, self.dtype))
             if name == "key" and self.config.key_outliers: out.update(self._key_outliers(x - mean[..., None, :], out))
         return out
 
     def _key_outliers(self, x: torch.Tensor, out: dict) -> dict:
         "Residual rows [B, G, n, o, D] of the `config.key_outliers` tokens of each block the key factors fit worst."
-        rebuilt = dequantize_coeffs(out["key_coeffs"], self.quant) @ out["key_basis"].float()   # as attention sees it
+        rebuilt = dequantize_coeffs(out["key_coeffs"], self.quant) @ \
+            dequantize_rows(out["key_basis"], out.get("key_basis_scale"))   # as attention sees it
         res = x - rebuilt                                                                     # [B, G, n, L, D]
         idx = res.norm(dim=-1).topk(self.config.key_outliers, dim=-1).indices.sort(dim=-1).values
         rows = torch.gather(res, 3, idx[..., None].expand(*idx.shape, res.shape[-1]))
         new = {"key_out_idx": idx.to(torch.int16).contiguous()}
         if self.quant is None: new["key_out_res"] = rows.to(self.dtype).contiguous()
         else:   # coded factors: int8 rows with one scale per row (half the bytes; ~0.4% of the residual)
-            scale = (rows.abs().amax(dim=-1) / 127).clamp_min(torch.finfo(torch.float16).tiny).to(self.dtype)
-            new["key_out_res"] = torch.round(rows / scale.float()[..., None]).clamp_(-127, 127).to(torch.int8).contiguous()
-            new["key_out_scale"] = scale.contiguous()
+            res, scale = quantize_rows(rows, self.dtype)
+            new["key_out_res"], new["key_out_scale"] = res.contiguous(), scale.contiguous()
         return new
 
     def key_outlier_rows(self, n0: int = 0, n1: int | None = None) -> torch.Tensor:
         "Residual rows [B, G, n, o, D] (float32) of cold blocks `n0 ... n1`, as stored (before RoPE for pre-RoPE keys)."
-        rows = self.key_out_res[:, :, n0:n1].float()
-        return rows if self.key_out_scale is None else rows * self.key_out_scale[:, :, n0:n1, :, None].float()
+        return dequantize_rows(self.key_out_res[:, :, n0:n1],
+                               None if self.key_out_scale is None else self.key_out_scale[:, :, n0:n1])
+
+    def key_basis_rows(self, n0: int = 0, n1: int | None = None) -> torch.Tensor:
+        "Key basis [B, G, n, R, D] (float32) of cold blocks `n0 ... n1` (an int8 one times its row scales)."
+        return dequantize_rows(self.key_basis[:, :, n0:n1],
+                               None if self.key_basis_scale is None else self.key_basis_scale[:, :, n0:n1])
 
     def _energy_rank(self, name: str, x: torch.Tensor, cap: int) -> int:
         "Fix this layer's rank for `name` from its first blocks: the rank keeping `config.energy`, at most `cap`."
@@ -369,7 +386,7 @@ class SpectralLayer(CacheLayerMixin):
     def factored_keys(self, n0: int = 0, n1: int | None = None) -> torch.Tensor:
         "Rebuilt keys [B, G, n, L, D] (float32) of cold blocks `n0 ... n1` as factored: before RoPE for pre-RoPE keys."
         x = self.key_mean[:, :, n0:n1, None].float() + dequantize_coeffs(self.key_coeffs[:, :, n0:n1], self.quant) @ \
-            self.key_basis[:, :, n0:n1].float()
+            self.key_basis_rows(n0, n1)
         if self.key_out_idx is None: return x
         idx = self.key_out_idx[:, :, n0:n1].long()
         return x.scatter_add(3, idx[..., None].expand(*idx.shape, x.shape[-1]), self.key_outlier_rows(n0, n1))
@@ -412,7 +429,7 @@ class SpectralLayer(CacheLayerMixin):
     # ---- transformers' cache operations ------------------------------------------------------------------------
     _BATCH_TENSORS = ("pad", "sink_keys", "sink_values", "hot_keys", "hot_values", "key_coeffs", "key_basis",
                       "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale",
-                      "key_out_idx", "key_out_res", "key_out_scale")
+                      "key_out_idx", "key_out_res", "key_out_scale", "key_basis_scale")
 
     def _map_batch(self, fn) -> None:
         "Apply `fn` to every tensor with a batch axis."

@@ -1024,7 +1024,7 @@ def spectral_decode_attention(query: torch.Tensor, layer, scaling: float, interp
 # %% ../nbs/05_triton_attention.ipynb #585381b3
 def random_layer(B=1, G=2, D=64, S=4, N=3, L=32, n_hot=20, cap=40, RK=16, RV=16, quant=None, rope="pre",
                  dtype=torch.float32, pad_max=0, attention_scaling=1.0, values="lowrank", device="cpu", seed=0,
-                 outliers=0):
+                 outliers=0, basis_quant=None):
     "A random cache layer in the design's layout (test and benchmark input), as a namespace; pads end before hot."
     g = torch.Generator().manual_seed(seed)
     r = lambda *s: torch.randn(*s, generator=g)
@@ -1050,7 +1050,12 @@ def random_layer(B=1, G=2, D=64, S=4, N=3, L=32, n_hot=20, cap=40, RK=16, RV=16,
         else:
             t["key_out_res"] = torch.randint(-127, 128, (B, G, N, outliers, D), generator=g).to(torch.int8)
             t["key_out_scale"] = (0.008 * (1 + torch.rand(B, G, N, outliers, generator=g))).to(dtype)
+    if basis_quant == "int8":   # int8 key basis rows, one scale per row (in `dtype`)
+        amax = kb.float().abs().amax(-1)
+        t["key_basis_scale"] = (amax / 127 * (0.9 + 0.2 * torch.rand(amax.shape, generator=g))).to(dtype)
+        t["key_basis"] = torch.randint(-127, 128, kb.shape, generator=g).to(torch.int8)
     t = {k: v.to(device) for k, v in t.items()}
+    if basis_quant is None: t["key_basis_scale"] = None
     if values == "int4": t.update(value_coeffs=None, value_basis=None, value_mean=None)
     if outliers and quant is None: t["key_out_scale"] = None
     if not outliers: t.update(key_out_idx=None, key_out_res=None, key_out_scale=None)
@@ -1069,7 +1074,9 @@ def dense_oracle(query: torch.Tensor, layer, scaling: float) -> torch.Tensor:
     G, S = layer.hot_keys.shape[1], layer.sink_keys.shape[2]
     dec = (lambda x: _unpack_int4(x.to(dev)).double()) if layer.quant == "int4" else c
     N, L = layer.key_basis.shape[2], layer.block_size
-    K = c(layer.key_mean)[..., None, :] + dec(layer.key_coeffs) @ c(layer.key_basis)                  # [B, G, N, L, D]
+    kb = c(layer.key_basis)
+    if getattr(layer, "key_basis_scale", None) is not None: kb = kb * c(layer.key_basis_scale)[..., None]   # int8 rows
+    K = c(layer.key_mean)[..., None, :] + dec(layer.key_coeffs) @ kb                                   # [B, G, N, L, D]
     if getattr(layer, "key_out_idx", None) is not None:   # exact residual rows, in the space the keys are factored in
         rows = c(layer.key_out_res)
         if layer.key_out_scale is not None: rows = rows * c(layer.key_out_scale)[..., None]
