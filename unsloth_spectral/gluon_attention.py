@@ -51,6 +51,13 @@ def _ptx_values(magic: int = 0x4300) -> str:
 
 _VCON = "=r," * 16 + ",".join(["l"] * 32)
 
+def _ptx_basis() -> str:
+    "A 32-bit word of four int8 basis entries -> two fp16x2 B-fragment registers (bytes 0, 1 and bytes 2, 3), each entry s as 1152 + s: its sign bit flipped, the byte under fp16's 1024."
+    return "\n".join(["{", ".reg .b32 x;", "xor.b32 x, $2, 0x80808080;",
+                      "prmt.b32 $0, x, 0x64646464, 0x5140;", "prmt.b32 $1, x, 0x64646464, 0x7362;", "}"])
+
+_BPTX = gl.constexpr(_ptx_basis())
+
 def _ptx_keys() -> str:
     "A lane's 16-bit key chunk (ranks 4 tig .. 4 tig + 3, two per byte; twice in one register) -> its two fp16x2 B-fragment registers: (rank 4 tig, 4 tig + 2) as 1024 + n, (4 tig + 1, 4 tig + 3) as 1024 + 16 n (fp16 has the mantissa bits to take the high nibble in place)."
     return "\n".join(["{", ".reg .b32 x;", "prmt.b32 x, $2, 0, 0x0100;",
@@ -87,13 +94,33 @@ def _g_dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale,
     return m_new, l_i, acc
 
 @gluon.jit
-def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale):
+def _g_qb8(q16_s, qsum, kb_s, ks):
+    "B_k q of an int8 basis in shared memory ([16, D/4] words): the words unpacked into fp16 B fragments (1152 + s, D in the order `_q_perm` gives the query rows in `q16_s`), less 1152 q.1, times the rows' scales `ks`."
+    WL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # lane (gid, tig): rows gid, gid + 8, words 4c + tig
+    w = kb_s.load(WL)
+    D: gl.constexpr = 4 * w.shape[1]
+    w = gl.join(w, w)
+    w = gl.join(w, w)   # [16, D/4, h, f]: the word four times
+    w = gl.reshape(gl.permute(gl.reshape(w, [16, D // 16, 4, 2, 2]), (0, 1, 3, 2, 4)), [16, D])   # k = 16c + 8h + 2tig + f
+    kb = gl.inline_asm_elementwise(_BPTX, "=r,=r,r,r,r,r", [gl.convert_layout(gl.permute(w, (1, 0)), B_OP)],
+                                   dtype=gl.float16, is_pure=True, pack=4)
+    qb = mma_v2(q16_s.load(A_OP), kb, gl.zeros([16, 16], gl.float32, MMA))
+    return (qb - 1152.0 * qsum[:, None]) * ks[None, :]
+
+@gluon.jit
+def _q_perm(k):
+    "Where column k of the int8 basis product reads the query: D = 16c + 4tig + 2h + f for k = 16c + 8h + 2tig + f (a lane's word holds four neighbouring entries, the mma wants k, k + 1, k + 8, k + 9)."
+    return (k // 16) * 16 + ((k % 8) // 2) * 4 + ((k // 8) % 2) * 2 + k % 2
+
+@gluon.jit
+def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, q16_s, qsum, ks, KB_I8: gl.constexpr):
     "B_k q of the block in shared memory (scaled, fp16, columns 8-15 (high nibbles, 16x) by 1/16, as the score product's A operand) and q.mean minus the codes' offsets."
     ROW: gl.constexpr = gl.SliceLayout(1, MMA)
     COL: gl.constexpr = gl.SliceLayout(0, MMA)
     q_a = gl.load(Q + q_off, mask=q_mask, other=0.)
     hi = gl.arange(0, 16, layout=COL) >= 8
-    qb = (mma_v2(q_a, kb_s.permute((1, 0)).load(B_OP), gl.zeros([16, 16], gl.float32, MMA)) * qk_scale)
+    if KB_I8: qb = _g_qb8(q16_s, qsum, kb_s, ks) * qk_scale
+    else: qb = mma_v2(q_a, kb_s.permute((1, 0)).load(B_OP), gl.zeros([16, 16], gl.float32, MMA)) * qk_scale
     qb16 = (qb * gl.where(hi, 0.0625, 1.0)[None, :]).to(gl.float16)
     km = gl.expand_dims(km_s.load(gl.SliceLayout(1, B_OP)), 1)   # q.mean by the tensor cores (8 equal columns)
     qm = gl.max(mma_v2(q_a, gl.broadcast(km, gl.full([q_a.shape[1], 8], 0, km.dtype, B_OP))[0],
@@ -126,11 +153,11 @@ def _rows16v(x, HALF: gl.constexpr):
     else: return x
 
 @gluon.jit
-def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg, VS, vs_bg, pad_b, qk_scale,
-            n_sinks, N, t_lo, t_hi, m_i, l_i,
+def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg, VS, vs_bg, pad_b,
+            qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i,
             D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, BIAS: gl.constexpr,
             VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr,
-            NS: gl.constexpr):
+            NS: gl.constexpr, KB_I8: gl.constexpr):
     "Cold tiles t_lo .. t_hi - 1 (flat over the blocks) of one (b, g): codes and scales by cp.async through an NS-stage ring, B_k q at each block's first tile, lazy online softmax, the value product transposed (V^T P^T) with V^T unpacked into its A fragments."
     # (the next block's basis rides with the tile NS - 1 ahead, so it has landed by the block's first tile only when a
     # split's first block holds NS - 1 tiles or more: with two stages always; deeper rings need a wait there)
@@ -145,12 +172,30 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     kw_s = gl.allocate_shared_memory(gl.int64, [NS, TILE], S1)       # key words, one per token
     vw_s = gl.allocate_shared_memory(gl.int64, [NS, TILE, 8], S2)    # value words, eight per token
     vs_s = gl.allocate_shared_memory(DT, [NS, TILE], S1)             # value scales
-    kb_s = gl.allocate_shared_memory(DT, [16, D], SB)                # the next block's basis (rows permuted)
-    km_s = gl.allocate_shared_memory(DT, [D], S1)                    # and its key mean
+    km_s = gl.allocate_shared_memory(DT, [D], S1)                    # the next block's key mean
     # copy layouts (16-byte pieces, 4-byte for the scales)
     CK: gl.constexpr = gl.BlockedLayout([2], [32], [1], [0])
     CV: gl.constexpr = gl.BlockedLayout([1, 2], [8, 4], [1, 1], [1, 0])
-    CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
+    qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
+    q_mask = (qr < HPG)[:, None]
+    kk = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
+    if KB_I8:   # and its basis, int8 ([16, D/4] words, the same bytes); the query rows in fp16, D permuted (`_q_perm`)
+        CB: gl.constexpr = gl.BlockedLayout([1, 16], [4, 8], [1, 1], [1, 0])
+        kb_s = gl.allocate_shared_memory(gl.int8, [16, D], gl.SwizzledSharedLayout(16, 1, 8, order=[1, 0]))
+        q16_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)
+        q16 = gl.load(Q + q_base + qr[:, None] * sqh + _q_perm(kk)[None, :], mask=q_mask, other=0.).to(gl.float16)
+        q16_s.store(q16)
+        qsum = gl.convert_layout(gl.sum(q16.to(gl.float32), axis=1), ROW)
+        if _REINTERPRET: kb_w = kb_s.reinterpret(gl.int32, [16, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
+        else: kb_w = kb_s._reinterpret(gl.int32, [16, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
+        cc = gl.arange(0, 16, layout=COL)
+        ks_g = KS + ks_bg + (4 * ((cc % 8) // 2) + 2 * (cc % 2) + cc // 8)   # the rows' scales, in the rows' order
+    else:       # and its basis (rows permuted)
+        CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
+        kb_s = gl.allocate_shared_memory(DT, [16, D], SB)
+        q16_s = kb_s
+        qsum = gl.zeros([16], gl.float32, ROW)
+        kb_w = kb_s
     ck = gl.arange(0, TILE, layout=CK)
     cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 8 + gl.arange(0, 8, layout=gl.SliceLayout(0, CV))[None, :]
     cbr = gl.arange(0, 16, layout=gl.SliceLayout(1, CB))
@@ -161,9 +206,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     vs_g = VS + vs_bg
     kb_g = KB + kb_bg
     km_g = KM + km_bg
-    qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
-    q_off = q_base + qr[:, None] * sqh + gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))[None, :]
-    q_mask = (qr < HPG)[:, None]
+    q_off = q_base + qr[:, None] * sqh + kk[None, :]
     KL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # [TILE, 4] key chunks: lane (gid, tig) chunk tig
     NQ: gl.constexpr = 8 if HPG <= 8 else 16   # query rows of the transposed value product
     VSL: gl.constexpr = gl.SliceLayout(2, VL)
@@ -175,6 +218,8 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     j0 = t_lo // TPB
     _async_load(kb_s, kb_g + j0 * kbn + b_src)
     _async_load(km_s, km_g + j0 * kmn + cm)
+    if KB_I8: ks = gl.load(ks_g + j0 * ksn).to(gl.float32)   # (a block's scales are loaded one block ahead)
+    else: ks = gl.zeros([16], gl.float32, COL)
     for i0 in gl.static_range(NS - 1):
         tc = gl.minimum(t_lo + i0, t_hi - 1) * TILE
         _async_load(kw_s.index(i0), kc_g + tc + ck)
@@ -197,12 +242,13 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
             # the values' bias leaves once per block (folded out over a whole split, it cost precision at 128K)
             acc_t = acc_t - BIAS * gl.max(wacc, axis=0)[None, :]
             wacc = gl.zeros([16, NQ], gl.float32, MMA)
-            qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale)
+            qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
             qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
             _async_load(kb_s, kb_g + jn * kbn + b_src)
             _async_load(km_s, km_g + jn * kmn + cm)
+            if KB_I8: ks = gl.load(ks_g + jn * ksn).to(gl.float32)
         tc = gl.minimum(t + NS - 1, t_hi - 1) * TILE
         sn = (i + NS - 1) % NS
         _async_load(kw_s.index(sn), kc_g + tc + ck)
@@ -248,12 +294,12 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KM, km_bg, kmn, KC, kc_bg, VC, vc_bg
     return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc
 
 @gluon.jit(do_not_specialize=["Q", "n_hot"])
-def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, KM, kmb, kmg, kmn,
+def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, KS, ksb, ksg, ksn, KM, kmb, kmg, kmn,
               KC, kcb, kcg, VC, vcb, vcg, VS, vsb, vsg, PAD, O_PART, LSE_PART,
               qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, n_hot_splits, n_splits,
               D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, HOT_CHUNK: gl.constexpr,
               BIAS: gl.constexpr, VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr,
-              LAZY: gl.constexpr, NS: gl.constexpr):
+              LAZY: gl.constexpr, NS: gl.constexpr, KB_I8: gl.constexpr):
     "Pass 1 of one decode step for one KV head's query rows (padded to 16): split < n_hot_splits: the sinks (split 0) and a chunk of the hot buffer, dense; else a run of cold tiles."
     gl.static_assert(D == 128)
     pid = gl.program_id(0)
@@ -285,10 +331,10 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
     else:
         t_lo = (split - n_hot_splits) * tiles_per_split
         t_hi = gl.minimum(t_lo + tiles_per_split, N * (L // TILE))
-        m_i, l_i, acc = _g_cold(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KM, b * kmb + g * kmg,
-                                kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS, b * vsb + g * vsg, pad_b,
-                                qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE, BIAS, VPTX, KPTX,
-                                VCON, VL, LAZY, NS)
+        m_i, l_i, acc = _g_cold(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KS, b * ksb + g * ksg,
+                                ksn, KM, b * kmb + g * kmg, kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS,
+                                b * vsb + g * vsg, pad_b, qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE,
+                                BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8)
     # (column c of a cold accumulator holds channel 16 (c % 8) + c // 8; a hot one's channel c)
     ocol = gl.arange(0, D, layout=COL)
     chan = gl.where(split < n_hot_splits, ocol, 16 * (ocol % 8) + ocol // 8)
@@ -322,11 +368,15 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
     G, L = hk.shape[1], kc.shape[3]
     if H % G or H // G > GLUON_MAX_ROWS: return f"{H} query heads over {G} KV heads (up to {GLUON_MAX_ROWS} per group)"
     if L % GLUON_TILE: return f"block_size {L} (a multiple of {GLUON_TILE})"
-    ts = [t for t in (kc, kb, km, vc, vs, hk, hv, sk, sv) if t is not None]
+    ks = getattr(layer, "key_basis_scale", None)
+    ts = [t for t in (kc, kb, ks, km, vc, vs, hk, hv, sk, sv) if t is not None]
     if any(t.device != query.device for t in ts): return "cache tensors on another device"
     if kc.dtype != torch.uint8 or vc.dtype != torch.uint8: return "codes not uint8"
-    if any(t.dtype != query.dtype for t in (kb, km, vs, hk, hv) + ((sk, sv) if sk is not None else ())):
+    if (kb.dtype == torch.int8) != (ks is not None): return "an int8 key basis without its row scales, or scales without one"
+    if any(t.dtype != query.dtype for t in ((km, vs, hk, hv) + ((sk, sv) if sk is not None else ())
+                                            + ((ks,) if ks is not None else (kb,)))):
         return "basis, mean, scales or dense tokens not in the query's dtype"
+    if ks is not None and ks.stride()[2:] != (16, 1): return "key basis scales not in the cache's contiguous layout"
     if (kc.stride()[2:] != (L * 8, 8, 1) or vc.stride()[2:] != (L * D // 2, D // 2, 1) or vs.stride()[2:] != (L, 1)
             or kb.stride()[2:] != (16 * D, D, 1) or km.stride()[2:] != (D, 1) or hk.stride()[2:] != (D, 1)
             or hv.stride() != hk.stride() or (sk is not None and (sk.stride()[2:] != (D, 1) or sv.stride() != sk.stride()))):
@@ -342,11 +392,12 @@ def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> i
     if tps < per_block: return min(d for d in range(tps, per_block + 1) if per_block % d == 0)
     return -(-tps // per_block) * per_block
 
-def _programs_per_sm(device: torch.device) -> int:
-    "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~14 KB each, 1 KB reserved)."
+def _programs_per_sm(device: torch.device, int8_basis: bool = False) -> int:
+    "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~15 KB each, 1 KB reserved)."
     p = torch.cuda.get_device_properties(device)
     regs = getattr(p, "regs_per_multiprocessor", 65536) // (GLUON_MAXNREG * 32)
     per = GLUON_STAGES * GLUON_TILE * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
+    if int8_basis: per += 2048   # (2 KB of int8 basis instead of 4 KB, and 4 KB of fp16 query rows)
     smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
 
@@ -358,19 +409,21 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     sk, sv = layer.sink_keys, layer.sink_values
     if sk is None: sk = sv = query.new_zeros(B, G, 0, D)
     kc, kb, km, vc, vs = layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale
+    ks = getattr(layer, "key_basis_scale", None)
     N, L = kc.shape[2], kc.shape[3]
     dev = query.device
     n_hot_splits = max(1, -(-layer.n_hot // hot_chunk))
-    slots = _programs_per_sm(dev) * _sm_count(dev) - B * G * n_hot_splits
+    slots = _programs_per_sm(dev, ks is not None) * _sm_count(dev) - B * G * n_hot_splits
     tps = _tiles_per_split(N * (L // GLUON_TILE), B * G, slots, L // GLUON_TILE)
     n_splits = n_hot_splits + -(-(N * (L // GLUON_TILE)) // tps)
     o_part = _scratch(dev, B * H * n_splits * D, "o")
     lse_part = _scratch(dev, B * H * n_splits, "lse")
     split_args = (query, query.stride(0), query.stride(1), sk, sv, *sk.stride()[:2], hk, hv, *hk.stride()[:2],
-                  kb, *kb.stride()[:3], km, *km.stride()[:3], kc, *kc.stride()[:2], vc, *vc.stride()[:2],
+                  kb, *kb.stride()[:3], *((ks, *ks.stride()[:3]) if ks is not None else (kb, 0, 0, 0)),
+                  km, *km.stride()[:3], kc, *kc.stride()[:2], vc, *vc.stride()[:2],
                   vs, *vs.stride()[:2], pad, o_part, lse_part, scaling * LOG2E, G, H, N, sk.shape[2], layer.n_hot,
                   tps, n_hot_splits, n_splits, D, H // G, L, GLUON_TILE, hot_chunk, _BIAS, _ptx_values(),
-                  _ptx_keys(), _VCON, value_layout(GLUON_TILE), GLUON_LAZY, GLUON_STAGES)
+                  _ptx_keys(), _VCON, value_layout(GLUON_TILE), GLUON_LAZY, GLUON_STAGES, ks is not None)
     merge_args = (o_part, lse_part, None, H * D, D, D, 1, H, n_splits, 1, _p2(n_splits, 2), D)
     return _Plan(dev, (B * G, n_splits), split_args, (B * H,), merge_args, (B, H, 1, D),
                  dict(num_warps=1, maxnreg=GLUON_MAXNREG), False, borrowed, kernel=_g_decode)
