@@ -28,7 +28,8 @@ GLUON_TILE = 64           # cold tokens per step
 GLUON_STAGES = 2          # cp.async ring depth
 GLUON_MAXNREG = 168       # 12 one-warp programs per SM (160 registers, no spills with Triton 3.6)
 GLUON_LAZY = 8.0          # the running max moves only when a row grows by more than this (base 2)
-_BIAS = 136.0             # bf16 bits 0x4300 | n are 128 + n; the code is n - 8
+_BIAS = 8.0               # the code is n - 8
+_SUB = 2.0 ** -24         # fp16 bits 0x000n are the subnormal n * 2^-24, 0x00n0 16 n * 2^-24
 
 def value_layout(tile: int):
     "[tile, 8, 16] layout of a value tile before its unpack: lane (gid, tig) holds word gid of tokens 2 tig, 2 tig + 1 (+8 ...), dim 2 its sixteen copies; registers: the token pair first, then the copies, so that one asm instance (pack 32) sees both words of a pair."
@@ -38,15 +39,13 @@ def value_layout(tile: int):
         lane_bases=[[2, 0, 0], [4, 0, 0], [0, 1, 0], [0, 2, 0], [0, 4, 0]], warp_bases=[], block_bases=[],
         shape=[tile, 8, 16])
 
-def _ptx_values(magic: int = 0x4300) -> str:
-    "Two 8-byte words (tokens t, t+1; 16 channels each) -> 16 registers, register i = (t, t+1) of channel i as magic | nibble."
-    m = hex(magic | magic << 16)
-    lines = ["{", ".reg .b32 a0, a1, b0, b1, x, y;", "mov.b64 {a0, a1}, $16;", "mov.b64 {b0, b1}, $17;"]
+def _ptx_values() -> str:
+    "Two 8-byte words (tokens t, t+1; 16 channels each) -> 16 registers, register i = (t, t+1) of channel i as fp16 subnormals: n 2^-24 (even i, low nibbles), 16 n 2^-24 (odd i, high nibbles, left in place)."
+    lines = ["{", ".reg .b32 a0, a1, b0, b1, x;", "mov.b64 {a0, a1}, $16;", "mov.b64 {b0, b1}, $17;"]
     for w, (a, b) in enumerate((("a0", "b0"), ("a1", "b1"))):
         for j in range(4):   # byte j of both words side by side, then its low and its high nibbles
             lines += [f"prmt.b32 x, {a}, {b}, {hex(((4 + j) << 8) | j)};",
-                      f"lop3.b32 ${8 * w + 2 * j}, x, 0x000F000F, {m}, 0xEA;", "shr.u32 y, x, 4;",
-                      f"lop3.b32 ${8 * w + 2 * j + 1}, y, 0x000F000F, {m}, 0xEA;"]
+                      f"and.b32 ${8 * w + 2 * j}, x, 0x000F000F;", f"and.b32 ${8 * w + 2 * j + 1}, x, 0x00F000F0;"]
     return "\n".join(lines + ["}"])
 
 _VCON = "=r," * 16 + ",".join(["l"] * 32)
@@ -57,6 +56,7 @@ def _ptx_basis() -> str:
                       "prmt.b32 $0, x, 0x64646464, 0x5140;", "prmt.b32 $1, x, 0x64646464, 0x7362;", "}"])
 
 _BPTX = gl.constexpr(_ptx_basis())
+SUB_UNIT = gl.constexpr(_SUB)
 
 def _ptx_keys() -> str:
     "A lane's 16-bit key chunk (ranks 4 tig .. 4 tig + 3, two per byte; twice in one register) -> its two fp16x2 B-fragment registers: (rank 4 tig, 4 tig + 2) as 1024 + n, (4 tig + 1, 4 tig + 3) as 1024 + 16 n (fp16 has the mantissa bits to take the high nibble in place)."
@@ -64,8 +64,8 @@ def _ptx_keys() -> str:
                       "lop3.b32 $0, x, 0x000F000F, 0x64006400, 0xEA;", "lop3.b32 $1, x, 0x00F000F0, 0x64006400, 0xEA;", "}"])
 
 # %% auto #0
-__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM', 'GLUON_RANK',
-           'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
+__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'SUB_UNIT', 'GLUON_HEAD_DIM',
+           'GLUON_RANK', 'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
 
 # %% ../nbs/05b_gluon_attention.ipynb #b0d3d086
 @gluon.jit
@@ -212,7 +212,11 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     VSL: gl.constexpr = gl.SliceLayout(2, VL)
     st = gl.arange(0, TILE, layout=COL)
     wacc = gl.zeros([16, NQ], gl.float32, MMA)   # sum of P * scale (each row), for the values' bias
-    ones_a = gl.full([16, TILE], 1.0, DT, A_OP)
+    ones_a = gl.full([16, TILE], 1.0, gl.float16, A_OP)
+    # the value codes come unpacked as fp16 subnormals (no magic exponent: no shift for the high nibble, and an offset
+    # of 8 code steps instead of bf16's 136, so P^T in fp16 too); what one step is worth in accumulator row c (channel
+    # 16 (c % 8) + c // 8, a high nibble where odd). H200, 8B, 32K B=8: 65.0 -> 63.2 µs in graphs (bench/v15/ab.py)
+    unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * SUB_UNIT, SUB_UNIT)
     acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
     # the first block's basis, then NS - 1 tiles in flight
     j0 = t_lo // TPB
@@ -240,7 +244,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
             # the values' bias leaves once per block (folded out over a whole split, it cost precision at 128K)
-            acc_t = acc_t - BIAS * gl.max(wacc, axis=0)[None, :]
+            acc_t = acc_t - (BIAS * unit)[:, None] * gl.max(wacc, axis=0)[None, :]
             wacc = gl.zeros([16, NQ], gl.float32, MMA)
             qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
             qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
@@ -281,15 +285,15 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         p = gl.exp2(s - (m_i - qm)[:, None])
         l_i = l_i + gl.sum(p, axis=1)
         vsr = gl.convert_layout(vs.to(gl.float32), gl.SliceLayout(0, s.type.layout))
-        pw = gl.convert_layout(gl.permute((p * vsr[None, :]).to(DT), (1, 0)), B_OP)   # P^T [TILE, NQ]
+        pw = gl.convert_layout(gl.permute((p * vsr[None, :]).to(gl.float16), (1, 0)), B_OP)   # P^T [TILE, NQ]
         wacc = mma_v2(ones_a, pw, wacc)
         vw = vw_s.index(sc).load(VSL)
         v3 = gl.broadcast(gl.expand_dims(vw, 2), gl.full([TILE, 8, 16], 0, gl.int64, VL))[0]
-        vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.bfloat16, is_pure=True, pack=32)
+        vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.float16, is_pure=True, pack=32)
         vt = gl.convert_layout(gl.permute(gl.reshape(gl.permute(vv, (0, 2, 1)), (TILE, D)), (1, 0)), A_OP)
         acc_t = mma_v2(vt, pw, acc_t)
     async_copy.wait_group(0)
-    acc_t = acc_t - BIAS * gl.max(wacc, axis=0)[None, :]
+    acc_t = (acc_t - (BIAS * unit)[:, None] * gl.max(wacc, axis=0)[None, :]) / unit[:, None]
     acc = gl.convert_layout(_rows16(gl.permute(acc_t, (1, 0)), D, HALF), MMA)
     return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc
 
