@@ -16,8 +16,8 @@ from .core import SpectralConfig
 from .triton_attention import decode_plan, kernel_route, spectral_decode_attention
 
 # %% auto #0
-__all__ = ['TABLE_HEADER', 'GRAPH_HEADER', 'cache_shape', 'decode_bytes', 'bench_layer', 'layer_args', 'time_rotating',
-           'time_graph', 'copy_bandwidth', 'run_benchmark', 'format_row']
+__all__ = ['TABLE_HEADER', 'GRAPH_HEADER', 'cache_shape', 'decode_bytes', 'bench_layer', 'layer_args', 'layer_kwargs',
+           'time_rotating', 'time_graph', 'copy_bandwidth', 'run_benchmark', 'format_row']
 
 # %% ../nbs/08_benchmark.ipynb #4996fa42
 _CODE_BYTES = {None: None, "int8": 1.0, "int4": 0.5}
@@ -39,9 +39,10 @@ def decode_bytes(B: int, H: int, G: int, D: int, T: int, config: SpectralConfig 
     L = config.block_size
     dense = 2 * B * G * (S + n_hot) * D * dtype_bytes
     code = _CODE_BYTES[config.quant] or dtype_bytes
-    ranks = (config.k_keys,) if config.values == "int4" else (config.k_keys, config.k_values)
-    per_block = sum(L * r * code + r * D * dtype_bytes + D * dtype_bytes for r in ranks)
+    kb_row = D + dtype_bytes if config.basis_quant == "int8" else D * dtype_bytes   # a key basis row (int8 + its scale)
+    per_block = L * config.k_keys * code + config.k_keys * kb_row + D * dtype_bytes   # keys: codes, basis, mean
     if config.values == "int4": per_block += L * D // 2 + L * dtype_bytes   # per-token codes and scale
+    else: per_block += L * config.k_values * code + config.k_values * D * dtype_bytes + D * dtype_bytes
     if config.key_outliers:   # exact key residual rows: int16 token index, the row (int8 + a scale when coded)
         per_block += config.key_outliers * (2 + D * (1 if config.quant else dtype_bytes) + (dtype_bytes if config.quant else 0))
     partials = 2 * B * H * Q * n_splits * (D + 1) * 4
@@ -59,6 +60,10 @@ def bench_layer(B: int, G: int, D: int, T: int, config: SpectralConfig, dtype=to
         else: c = r(B, G, N, L, R)
         return c, r(B, G, N, R, D) * (0.02 if config.quant else 1.0), r(B, G, N, D) * 0.3
     kc, kb, km = factors(config.k_keys)
+    kbs = None
+    if config.basis_quant == "int8":   # int8 key basis rows, one scale per row in `dtype` (the row's max / 127)
+        kbs = (kb.float().abs().amax(-1) / 127).to(dtype)
+        kb = torch.randint(-127, 128, kb.shape, device=dev, dtype=torch.int8)
     if config.values == "int4":
         vt = dict(value_coeffs=None, value_basis=None, value_mean=None,
                   value_codes=torch.randint(0, 256, (B, G, N, L, D // 2), device=dev, dtype=torch.uint8),
@@ -75,18 +80,23 @@ def bench_layer(B: int, G: int, D: int, T: int, config: SpectralConfig, dtype=to
                   key_out_scale=(0.001 * (1 + torch.rand(B, G, N, n, device=dev))).to(dtype) if config.quant else None)
     cap = config.hot_size + L + 16
     return SimpleNamespace(**ko, sink_keys=r(B, G, S, D), sink_values=r(B, G, S, D), hot_keys=r(B, G, cap, D),
-                           hot_values=r(B, G, cap, D), n_hot=n_hot, key_coeffs=kc, key_basis=kb, key_mean=km,
-                           **vt, block_size=L, quant=config.quant,
+                           hot_values=r(B, G, cap, D), n_hot=n_hot, key_coeffs=kc, key_basis=kb, key_basis_scale=kbs,
+                           key_mean=km, **vt, block_size=L, quant=config.quant,
                            rope=config.rope, attention_scaling=1.0, dense_blocks=[],
                            pad=torch.zeros(B, dtype=torch.int32, device=dev),
                            inv_freq=1.0 / (500000 ** (torch.arange(0, D, 2, device=dev).float() / D)))
 
 def layer_args(layer) -> tuple:
-    "The kernel's cache tensors of a layer, in `decode_attention_factors` order."
+    "The positional cache tensors of a layer for `decode_attention_factors`, in order (keyword ones: `layer_kwargs`)."
     v = ((layer.value_coeffs, layer.value_basis, layer.value_mean) if layer.value_coeffs is not None else
          (layer.value_codes, layer.value_scale, layer.value_scale))
     return (layer.sink_keys, layer.sink_values, layer.hot_keys, layer.hot_values, layer.n_hot, layer.key_coeffs,
             layer.key_basis, layer.key_mean, *v, layer.pad)
+
+def layer_kwargs(layer) -> dict:
+    "The kernel's keyword tensors of a layer: exact key residual rows, the row scales of an int8 key basis."
+    ko = None if layer.key_out_idx is None else (layer.key_out_idx, layer.key_out_res, layer.key_out_scale)
+    return dict(key_out=ko, key_basis_scale=layer.key_basis_scale)
 
 # %% ../nbs/08_benchmark.ipynb #a060f474
 def _rotating(make, nbytes: int, l2_bytes: int, max_copies: int = 16) -> list:

@@ -153,10 +153,10 @@ def _tile_vectors(t, KM, VB, VM, km_bg, vb_bg, vm_bg, kmn, vbn, vmn, D: tl.const
 
 @triton.jit
 def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
-                D: tl.constexpr, L: tl.constexpr, TILE: tl.constexpr, RK: tl.constexpr, RK_P: tl.constexpr,
-                RV: tl.constexpr, RV_P: tl.constexpr, QUANT: tl.constexpr, ROPE_PRE: tl.constexpr,
-                VALUES_INT4: tl.constexpr, VT: tl.constexpr):
-    "Raw loads of cold tile `t`."
+                KBS, kbs_bg, kbsn, D: tl.constexpr, L: tl.constexpr, TILE: tl.constexpr, RK: tl.constexpr,
+                RK_P: tl.constexpr, RV: tl.constexpr, RV_P: tl.constexpr, QUANT: tl.constexpr, ROPE_PRE: tl.constexpr,
+                VALUES_INT4: tl.constexpr, VT: tl.constexpr, KB_SCALED: tl.constexpr, DT: tl.constexpr):
+    "Raw loads of cold tile `t` (the key basis in DT)."
     TPB: tl.constexpr = L // TILE
     HALF: tl.constexpr = D // 2
     j = t // TPB
@@ -184,6 +184,13 @@ def _tile_loads(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
     else:
         kb1 = tl.load(kb_blk + rk[:, None] * D + tl.arange(0, D)[None, :], mask=rk[:, None] < RK, other=0.)
         kb2 = kb1
+    if KB_SCALED:   # int8 rows (basis_quant="int8") times their scales [RK_P]
+        ksc = tl.load(KBS + (kbs_bg + j * kbsn) + rk, mask=rk < RK, other=0.).to(tl.float32)[:, None]
+        kb1 = (kb1.to(tl.float32) * ksc).to(DT)
+        if ROPE_PRE:
+            kb2 = (kb2.to(tl.float32) * ksc).to(DT)
+        else:
+            kb2 = kb1
     # values: per-token int4 codes [TILE, D/2] and scales [TILE], or low-rank codes, basis^T [D, RV_P], mean [D]
     if VALUES_INT4 and VT:   # the codes loaded turned, [D/2, TILE]
         vc = tl.load(VC + (vc_bg + j * vcn) + tok[None, :] * HALF + offs_h[:, None])
@@ -215,9 +222,9 @@ def _tile_codes(t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm
                 RV: tl.constexpr, RV_P: tl.constexpr, QUANT: tl.constexpr, ROPE_PRE: tl.constexpr,
                 VALUES_INT4: tl.constexpr, VT: tl.constexpr):
     "The per-token loads of cold tile `t` (key codes, value codes, value scales or value basis), for a second tile of one block."
-    kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
+    kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(   # (its key basis is not used: loaded unscaled, then dropped)
         t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn, vmn,
-        D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
+        KB, kb_bg, kbn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT, False, tl.float32)
     return kc, vc, vb
 
 @triton.jit
@@ -326,7 +333,7 @@ def _cold_values(pT, vc, vb, acc_lo, acc_hi, accT, DT: tl.constexpr, TILE: tl.co
 @triton.jit(do_not_specialize=["Q", "n_hot", "OUT"])
 def _spectral_decode_split(
         Q, sqb, sqh, sqq, SK, SV, ssb, ssg, HK, HV, shb, shg,
-        KC, kcb, kcg, kcn, KB, kbb, kbg, kbn, KM, kmb, kmg, kmn,
+        KC, kcb, kcg, kcn, KB, kbb, kbg, kbn, KBS, kbsb, kbsg, kbsn, KM, kmb, kmg, kmn,
         VC, vcb, vcg, vcn, VB, vbb, vbg, vbn, VM, vmb, vmg, vmn,
         KOI, KOR, KOS, koib, koig, koin, korb, korg, korn,
         PAD, INV_FREQ, O_PART, LSE_PART, OUT, so_b, so_h, so_q, COUNT,
@@ -337,7 +344,8 @@ def _spectral_decode_split(
         QUANT: tl.constexpr, ROPE_PRE: tl.constexpr, VALUES_INT4: tl.constexpr, IEEE: tl.constexpr,
         MAGIC: tl.constexpr, BIAS: tl.constexpr, ASM: tl.constexpr, PREFETCH: tl.constexpr, STAGES: tl.constexpr,
         FUSED: tl.constexpr, PAIR: tl.constexpr, VJOIN: tl.constexpr, QBLOCK: tl.constexpr,
-        ROT16: tl.constexpr, VT: tl.constexpr, NO: tl.constexpr, NO_P: tl.constexpr, KO_SCALED: tl.constexpr):
+        ROT16: tl.constexpr, VT: tl.constexpr, NO: tl.constexpr, NO_P: tl.constexpr, KO_SCALED: tl.constexpr,
+        KB_SCALED: tl.constexpr):
     "Partial attention of one KV head's query group over one split of the cache (flash-decoding pass 1)."
     pid = tl.program_id(0)
     split = tl.program_id(1)
@@ -383,6 +391,7 @@ def _spectral_decode_split(
         kc_bg, kb_bg, km_bg = b * kcb + g * kcg, b * kbb + g * kbg, b * kmb + g * kmg
         vc_bg, vb_bg, vm_bg = b * vcb + g * vcg, b * vbb + g * vbg, b * vmb + g * vmg
         koi_bg, kor_bg = b * koib + g * koig, b * korb + g * korg
+        kbs_bg = b * kbsb + g * kbsg
         if ROPE_PRE:
             # RoPE of the offsets i = 0..TILE-1 inside a tile (small angles, once per program); a tile's base
             # position p0 turns the query instead: q.R(p0 + i)k = (R(p0)^T q).(R(i) k)
@@ -421,7 +430,7 @@ def _spectral_decode_split(
         if PREFETCH:
             kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n = _tile_loads(
                 t_lo, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn,
-                vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
+                vmn, KBS, kbs_bg, kbsn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT, KB_SCALED, DT)
             if PAIR:
                 kc2_n, vc2_n, vb2_n = _tile_codes(
                     t_lo + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn,
@@ -437,8 +446,9 @@ def _spectral_decode_split(
                 t_next = tl.minimum(t + STEP, t_hi - STEP)
                 kc, kb1, kb2, km1, km2, vc, vb, vm = kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n
                 kc_n, kb1_n, kb2_n, km1_n, km2_n, vc_n, vb_n, vm_n = _tile_loads(
-                    t_next, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
-                    kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
+                    t_next, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn,
+                    vbn, vmn, KBS, kbs_bg, kbsn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT,
+                    KB_SCALED, DT)
                 if PAIR:
                     kc_b, vc_b, vb_b = kc2_n, vc2_n, vb2_n
                     kc2_n, vc2_n, vb2_n = _tile_codes(
@@ -449,8 +459,9 @@ def _spectral_decode_split(
                 # out loads of under 4 bytes per thread, the key mean and the value scales or mean: post-RoPE, those
                 # come one iteration ahead by hand, in registers)
                 kc, kb1, kb2, km1, km2, vc, vb, vm = _tile_loads(
-                    t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg,
-                    kcn, kbn, kmn, vcn, vbn, vmn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT)
+                    t, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn, vcn, vbn,
+                    vmn, KBS, kbs_bg, kbsn, D, L, TILE, RK, RK_P, RV, RV_P, QUANT, ROPE_PRE, VALUES_INT4, VT,
+                    KB_SCALED, DT)
                 if PAIR:
                     kc_b, vc_b, vb_b = _tile_codes(
                         t + 1, KC, KB, KM, VC, VB, VM, kc_bg, kb_bg, km_bg, vc_bg, vb_bg, vm_bg, kcn, kbn, kmn,
@@ -704,7 +715,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
                scaling, quant=None, inv_freq=None, attention_scaling=1.0, values="int4", blocks_per_split=None,
                hot_chunk=128, split_factor=2, tile=None, num_warps=None, num_stages=None, maxnreg=None, prefetch=None,
                asm=True, fuse_merge=True, pair=None, vjoin=None, qblock=False, rot16=False, vt=None, dense_stages=None,
-               join_codes=None, key_out=None, borrowed=None) -> _Plan:
+               join_codes=None, key_out=None, key_basis_scale=None, borrowed=None) -> _Plan:
     "The launch plan of `decode_attention_factors` (same arguments); the tensors must stay alive while it is used."
     B, H, Qn, D = query.shape
     G, S = sink_k.shape[1], sink_k.shape[2]
@@ -765,12 +776,17 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
     else:
         koi = kor = kos = o_part   # never read
         ko_scaled, ko_strides = False, (0,) * 6
+    # an int8 key basis comes with one scale per row [B, G, N, RK]
+    if k_basis.dtype == torch.int8 and key_basis_scale is None:
+        raise ValueError("decode_attention_factors: an int8 key basis needs its row scales (key_basis_scale)")
+    kb_scaled = key_basis_scale is not None
+    kbs = _inner_contiguous(key_basis_scale, 1) if kb_scaled else k_basis   # (never read when unscaled)
     magic, bias = _MAGIC[query.dtype]
     interp = _interpreter()
     counters = torch.zeros(B * G, dtype=torch.int32, device=dev)   # splits done per (b, g), fused merge only
     split_args = (
         query, *query.stride()[:3], sink_k, sink_v, *sink_k.stride()[:2], hot_k, hot_v, *hot_k.stride()[:2],
-        kc, *kc.stride()[:3], k_basis, *k_basis.stride()[:3], k_mean, *k_mean.stride()[:3],
+        kc, *kc.stride()[:3], k_basis, *k_basis.stride()[:3], kbs, *kbs.stride()[:3], k_mean, *k_mean.stride()[:3],
         vc, *vc.stride()[:3], v_basis, *v_basis.stride()[:3], v_mean, *v_mean.stride()[:3],
         koi, kor, kos, *ko_strides,
         pad, inv_freq, o_part, lse_part, None, H * Qn * D, Qn * D, D, counters,
@@ -780,7 +796,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         _QUANT[quant] + join_codes, rope_pre,
         v_int4, query.dtype == torch.float32 or interp, magic, bias, 0 if interp else 1 + bool(asm), bool(prefetch),
         num_stages, bool(fuse_merge), pair, bool(vjoin) and v_int4, qblock,
-        bool(rot16) and rope_pre and query.dtype != torch.float32, vt, NO, _p2(NO), ko_scaled)
+        bool(rot16) and rope_pre and query.dtype != torch.float32, vt, NO, _p2(NO), ko_scaled, kb_scaled)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
     merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
@@ -791,16 +807,18 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
 
 def decode_attention_factors(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean,
                              v_coeffs, v_basis, v_mean, pad, scaling, quant=None, inv_freq=None,
-                             attention_scaling=1.0, values="int4", key_out=None, **options):
+                             attention_scaling=1.0, values="int4", key_out=None, key_basis_scale=None, **options):
     "Attention of `query` [B, H, Q, D] over the explicit cache tensors; `inv_freq` given means pre-RoPE keys."
     # values="int4": (v_coeffs, v_basis) are the per-token codes [B, G, N, L, D/2] and scales [B, G, N, L], v_mean
     # is ignored (symmetric codes); values="lowrank": (v_coeffs, v_basis, v_mean) are factors like the keys'.
     # key_out: (token index, rows, scale or None) of the exact key residual rows (SpectralLayer.key_out_*), or None.
+    # key_basis_scale: [B, G, N, RK] row scales of an int8 k_basis (SpectralConfig.basis_quant="int8"), else None.
     # options: blocks_per_split, hot_chunk, split_factor, tile, num_warps, num_stages, maxnreg, prefetch, asm,
     # fuse_merge, pair, vjoin, qblock, rot16, vt, dense_stages (notes/kernel.md, v7, v8)
     if query.stride(-1) != 1: query = query.contiguous()   # the plan's strides are the query's
     plan = _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_mean, v_coeffs, v_basis,
-                      v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, key_out=key_out, **options)
+                      v_mean, pad, scaling, quant, inv_freq, attention_scaling, values, key_out=key_out,
+                      key_basis_scale=key_basis_scale, **options)
     return plan(query, n_hot)
 
 # %% ../nbs/05_triton_attention.ipynb #e5e5d83f
@@ -845,7 +863,15 @@ def kernel_route(query: torch.Tensor, layer, interpret: bool = False) -> str | N
         if ts[0] is None: return "cold values in neither layout (lowrank factors, int4 codes)"
         ts = (layer.key_coeffs, layer.key_basis, layer.key_mean) + ts
         if any(t.device != query.device for t in ts): return "cold factors on another device"
-        if any(t.dtype != query.dtype for t in ts[1:3] + ts[4:]): return "cold basis, mean or scales not in the query's dtype"
+        kb, kbs = layer.key_basis, getattr(layer, "key_basis_scale", None)
+        if kb.dtype == torch.int8 and kbs is None: return "int8 key basis without its row scales (key_basis_scale)"
+        if kbs is not None:   # int8 rows (basis_quant="int8"), one scale per row
+            if kbs.device != query.device or kbs.dtype != query.dtype:
+                return "key_basis_scale (the key basis' row scales) not in the query's dtype and device"
+            if kbs.shape != kb.shape[:-1] or (kbs.shape[-1] > 1 and kbs.stride(-1) != 1):
+                return "key_basis_scale not one per key basis row, contiguous in its last dim"
+        if any(t.dtype != query.dtype for t in ts[1 + (kb.dtype == torch.int8):3] + ts[4:]):
+            return "cold basis, mean or scales not in the query's dtype"
         rk, rv = layer.key_basis.shape[3], (2 if _values_int4(layer) else layer.value_basis.shape[3])
         if max(rk, rv) > KERNEL_MAX_RANK: return f"rank {max(rk, rv)} > {KERNEL_MAX_RANK}"
         if layer.quant == "int4" and (rk % 2 or rv % 2): return f"odd rank ({rk}, {rv}) with int4 codes"
@@ -879,7 +905,7 @@ def _layer_tensors(query: torch.Tensor, layer):
 
 _LAYER_TENSORS = ("pad", "inv_freq", "sink_keys", "sink_values", "hot_keys", "hot_values", "key_coeffs", "key_basis",
                   "key_mean", "value_coeffs", "value_basis", "value_mean", "value_codes", "value_scale", "key_out_idx",
-                  "key_out_res", "key_out_scale")
+                  "key_out_res", "key_out_scale", "key_basis_scale")
 
 def _none(): return None
 
@@ -918,7 +944,8 @@ class _LayerPlan:
             self.plan = _make_plan(*_layer_tensors(query, layer), pad, scaling, quant=layer.quant, inv_freq=inv_freq,
                                    attention_scaling=layer.attention_scaling,
                                    values="int4" if _values_int4(layer) else "lowrank", key_out=_key_out(layer),
-                                   borrowed=borrowed, **{k: v for k, v in options.items() if k != "gluon"})
+                                   key_basis_scale=getattr(layer, "key_basis_scale", None), borrowed=borrowed,
+                                   **{k: v for k, v in options.items() if k != "gluon"})
     def __deepcopy__(self, memo): return None   # a copied layer (evaluation copies caches) makes its own plan
     def __reduce__(self): return (_none, ())     # and a pickled one carries none
     def run(self, query, layer, scaling, interpret, options) -> torch.Tensor | None:
@@ -944,7 +971,7 @@ def _kernel_config(query: torch.Tensor, layer, options: dict) -> tuple:
     kb, ko = layer.key_basis, _key_out(layer)
     vb = None if _values_int4(layer) else layer.value_basis
     return (str(query.device), query.dtype, tuple(query.shape[1:]), layer.hot_keys.shape[1], layer.block_size,
-            layer.quant, layer.rope, _values_int4(layer), None if kb is None else kb.shape[3],
+            layer.quant, layer.rope, _values_int4(layer), None if kb is None else (kb.shape[3], kb.dtype),
             None if vb is None else vb.shape[3], None if ko is None else (ko[0].shape[-1], ko[1].dtype),
             layer.sink_keys is None, tuple(sorted(options.items())))
 
