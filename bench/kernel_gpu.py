@@ -515,6 +515,9 @@ if "--outliers" in sys.argv:   # 32K B=8, 8B shapes: the default beside its outl
 smol = dict(contexts=(4096, 32768, 131072), heads=9, kv_heads=3, head_dim=64)
 for title, kw in (("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, post-RoPE keys (rank 16 int4), "
                    "per-token int4 values", dict(config=replace(cfg, rope="post"), graph=True, **best["post"])),
+                  ("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, post-RoPE keys (rank 16 int4, int8 basis), "
+                   "per-token int4 values", dict(config=replace(cfg, rope="post", basis_quant="int8"), graph=True,
+                                                 **best["post"])),
                   ("Llama-3-8B attention (32 q heads, 8 KV heads, D 128), bf16, default config "
                    "(keys rank 16 int4 pre-RoPE, per-token symmetric int4 values)", dict(graph=True, **best["pre"])),
                   ("SmolLM2-135M attention (9 q heads, 3 KV heads, D 64), bf16, default config (key rank 16)",

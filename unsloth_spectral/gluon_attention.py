@@ -95,7 +95,7 @@ def _g_dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale,
 
 @gluon.jit
 def _g_qb8(q16_s, qsum, kb_s, ks):
-    "B_k q of an int8 basis in shared memory ([16, D/4] words): the words unpacked into fp16 B fragments (1152 + s, D in the order `_q_perm` gives the query rows in `q16_s`), less 1152 q.1, times the rows' scales `ks`."
+    "B_k q of an int8 basis in shared memory ([16, D/4] words): the words unpacked into fp16 B fragments (1152 + s, D in the order `_q16` gives the query rows in `q16_s`), less 1152 q.1, times the rows' scales `ks`."
     WL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # lane (gid, tig): rows gid, gid + 8, words 4c + tig
     w = kb_s.load(WL)
     D: gl.constexpr = 4 * w.shape[1]
@@ -108,9 +108,18 @@ def _g_qb8(q16_s, qsum, kb_s, ks):
     return (qb - 1152.0 * qsum[:, None]) * ks[None, :]
 
 @gluon.jit
-def _q_perm(k):
-    "Where column k of the int8 basis product reads the query: D = 16c + 4tig + 2h + f for k = 16c + 8h + 2tig + f (a lane's word holds four neighbouring entries, the mma wants k, k + 1, k + 8, k + 9)."
-    return (k // 16) * 16 + ((k % 8) // 2) * 4 + ((k // 8) % 2) * 2 + k % 2
+def _q16(Q, q_base, sqh, HPG: gl.constexpr, q16_s):
+    "The query rows into `q16_s` in fp16, column k = 16c + 8h + 2tig + f holding D = 16c + 4tig + 2h + f (a lane's basis word holds four neighbouring entries, the mma wants k, k + 1, k + 8, k + 9), and their sums."
+    QL: gl.constexpr = gl.BlockedLayout([1, 1, 4], [8, 4, 1], [1, 1, 1], [2, 1, 0])   # [16, D/4, 4]: 8 bytes a load
+    D: gl.constexpr = q16_s.shape[1]
+    r = gl.arange(0, 16, layout=gl.SliceLayout(1, gl.SliceLayout(2, QL)))
+    j = gl.arange(0, D // 4, layout=gl.SliceLayout(0, gl.SliceLayout(2, QL)))
+    e = gl.arange(0, 4, layout=gl.SliceLayout(0, gl.SliceLayout(1, QL)))
+    q = gl.load(Q + q_base + r[:, None, None] * sqh + (4 * j)[None, :, None] + e[None, None, :],
+                mask=(r < HPG)[:, None, None], other=0.).to(gl.float16)
+    q = gl.reshape(gl.permute(gl.reshape(q, [16, D // 16, 4, 2, 2]), (0, 1, 3, 2, 4)), [16, D])   # [n, c, h, tig, f]
+    q16_s.store(q)
+    return gl.convert_layout(gl.sum(q.to(gl.float32), axis=1), gl.SliceLayout(1, MMA))
 
 @gluon.jit
 def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, q16_s, qsum, ks, KB_I8: gl.constexpr):
@@ -179,13 +188,10 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
     q_mask = (qr < HPG)[:, None]
     kk = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
-    if KB_I8:   # and its basis, int8 ([16, D/4] words, the same bytes); the query rows in fp16, D permuted (`_q_perm`)
+    if KB_I8:   # and its basis, int8 ([16, D/4] words, the same bytes); the query rows in fp16, D permuted (`_q16`)
         CB: gl.constexpr = gl.BlockedLayout([1, 16], [4, 8], [1, 1], [1, 0])
         kb_s = gl.allocate_shared_memory(gl.int8, [16, D], gl.SwizzledSharedLayout(16, 1, 8, order=[1, 0]))
         q16_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)
-        q16 = gl.load(Q + q_base + qr[:, None] * sqh + _q_perm(kk)[None, :], mask=q_mask, other=0.).to(gl.float16)
-        q16_s.store(q16)
-        qsum = gl.convert_layout(gl.sum(q16.to(gl.float32), axis=1), ROW)
         if _REINTERPRET: kb_w = kb_s.reinterpret(gl.int32, [16, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
         else: kb_w = kb_s._reinterpret(gl.int32, [16, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
         cc = gl.arange(0, 16, layout=COL)
@@ -194,7 +200,6 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
         kb_s = gl.allocate_shared_memory(DT, [16, D], SB)
         q16_s = kb_s
-        qsum = gl.zeros([16], gl.float32, ROW)
         kb_w = kb_s
     ck = gl.arange(0, TILE, layout=CK)
     cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 8 + gl.arange(0, 8, layout=gl.SliceLayout(0, CV))[None, :]
@@ -232,6 +237,10 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
         _async_load(vs_s.index(i0), vs_g + tc + ck)
         async_copy.commit_group()
+    if KB_I8:   # (after the first copies are on their way) the query rows in fp16, D in the basis words' order
+        qsum = _q16(Q, q_base, sqh, HPG, q16_s)
+    else:
+        qsum = gl.zeros([16], gl.float32, ROW)
     qb_a = gl.zeros([16, 16], gl.float16, A_OP)   # (fp16: the key codes' high nibbles need no shift)
     # up to 8 query rows: the softmax runs on rows 0-7 of the score tile only (rows 8-15 are padding; ~10% fewer
     # instructions per tile, 80.5 -> 75.3 µs at 32K B=8 on the H200: bench/v11/ab.py)
