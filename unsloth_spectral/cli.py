@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 _DTYPES = ("auto", "float32", "float16", "bfloat16")
 _CONFIG_FLAGS = {"k_keys": "--k-keys", "k_values": "--k-values", "block_size": "--block-size", "hot_size": "--hot-size",
                  "n_sinks": "--sinks", "rope": "--rope", "values": "--values", "quant": "--quant",
-                 "rank_policy": "--rank-policy", "key_outliers": "--key-outliers"}
+                 "rank_policy": "--rank-policy", "key_outliers": "--key-outliers", "basis_quant": "--basis-quant"}
 
 def _add_model_options(p: argparse.ArgumentParser):
     p.add_argument("--model", default=None, help="local model folder or .gguf file (default: the embedded SmolLM2)")
@@ -101,6 +101,8 @@ def _add_spectral_options(p: argparse.ArgumentParser, dense: bool = True):
     g.add_argument("--rank-policy", choices=("budget", "fixed", "energy"), help="how layers' key ranks are chosen")
     g.add_argument("--key-outliers", type=_nonneg_int,
                    help="tokens per cold block whose exact key residual is kept (better retrieval, more bytes)")
+    g.add_argument("--basis-quant", choices=("none", "int8"),
+                   help="the key basis in the model's dtype or as int8 rows (half its bytes, +0.02%% perplexity)")
     g.add_argument("--lossless", action="store_true",
                    help="full-rank float factors (k = head_dim, no quantization): output equals the dense cache")
     if dense: g.add_argument("--dense", action="store_true", help="the baseline: a plain DynamicCache, no compression")
@@ -121,9 +123,11 @@ def spectral_config_from(args, head_dim: int):
         return None
     kw = {f: getattr(args, flag[2:].replace("-", "_")) for f, flag in _CONFIG_FLAGS.items()}
     kw = {f: v for f, v in kw.items() if v is not None}
-    if "quant" in kw and kw["quant"] == "none": kw["quant"] = None
+    for f in ("quant", "basis_quant"):
+        if kw.get(f) == "none": kw[f] = None
     if args.lossless:
-        clash = [_CONFIG_FLAGS[f] for f in ("k_keys", "k_values", "quant", "values", "rank_policy") if f in kw]
+        clash = [_CONFIG_FLAGS[f] for f in ("k_keys", "k_values", "quant", "values", "rank_policy", "basis_quant")
+                 if f in kw]
         if clash: raise UsageError(f"--lossless sets the ranks and codes itself; drop {', '.join(clash)}")
         kw.update(k_keys=head_dim, k_values=head_dim, quant=None, values="lowrank", rank_policy="fixed")
     try:
