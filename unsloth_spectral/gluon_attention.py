@@ -26,10 +26,9 @@ A_OP = gl.constexpr(gl.DotOperandLayout(operand_index=0, parent=_MMA, k_width=2)
 B_OP = gl.constexpr(gl.DotOperandLayout(operand_index=1, parent=_MMA, k_width=2))        # B operands [K, N]
 GLUON_TILE = 64           # cold tokens per step
 GLUON_STAGES = 2          # cp.async ring depth
-GLUON_MAXNREG = 168       # 12 one-warp programs per SM (160 registers, no spills with Triton 3.6)
+GLUON_MAXNREG = 168       # 12 one-warp programs per SM (157 registers, 168 with an int8 basis; no spills, Triton 3.6)
 GLUON_LAZY = 8.0          # the running max moves only when a row grows by more than this (base 2)
 _BIAS = 8.0               # the code is n - 8
-_SUB = 2.0 ** -24         # fp16 bits 0x000n are the subnormal n * 2^-24, 0x00n0 16 n * 2^-24
 
 def value_layout(tile: int):
     "[tile, 8, 16] layout of a value tile before its unpack: lane (gid, tig) holds word gid of tokens 2 tig, 2 tig + 1 (+8 ...), dim 2 its sixteen copies; registers: the token pair first, then the copies, so that one asm instance (pack 32) sees both words of a pair."
@@ -56,7 +55,7 @@ def _ptx_basis() -> str:
                       "prmt.b32 $0, x, 0x64646464, 0x5140;", "prmt.b32 $1, x, 0x64646464, 0x7362;", "}"])
 
 _BPTX = gl.constexpr(_ptx_basis())
-SUB_UNIT = gl.constexpr(_SUB)
+_SUB_UNIT = gl.constexpr(2.0 ** -24)   # fp16 bits 0x000n are the subnormal n * 2^-24, 0x00n0 16 n * 2^-24
 
 def _ptx_keys() -> str:
     "A lane's 16-bit key chunk (ranks 4 tig .. 4 tig + 3, two per byte; twice in one register) -> its two fp16x2 B-fragment registers: (rank 4 tig, 4 tig + 2) as 1024 + n, (4 tig + 1, 4 tig + 3) as 1024 + 16 n (fp16 has the mantissa bits to take the high nibble in place)."
@@ -64,8 +63,8 @@ def _ptx_keys() -> str:
                       "lop3.b32 $0, x, 0x000F000F, 0x64006400, 0xEA;", "lop3.b32 $1, x, 0x00F000F0, 0x64006400, 0xEA;", "}"])
 
 # %% auto #0
-__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'SUB_UNIT', 'GLUON_HEAD_DIM',
-           'GLUON_RANK', 'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
+__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM', 'GLUON_RANK',
+           'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
 
 # %% ../nbs/05b_gluon_attention.ipynb #b0d3d086
 @gluon.jit
@@ -222,8 +221,8 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     ones_a = gl.full([16, TILE], 1.0, gl.float16, A_OP)
     # the value codes come unpacked as fp16 subnormals (no magic exponent: no shift for the high nibble, and an offset
     # of 8 code steps instead of bf16's 136, so P^T in fp16 too); what one step is worth in accumulator row c (channel
-    # 16 (c % 8) + c // 8, a high nibble where odd). H200, 8B, 32K B=8: 65.0 -> 63.2 µs in graphs (bench/v15/ab.py)
-    unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * SUB_UNIT, SUB_UNIT)
+    # 16 (c % 8) + c // 8, a high nibble where odd). H200, 8B, 32K B=8: 64.7 -> 62.8 µs in graphs (bench/v15/ab.py)
+    unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * _SUB_UNIT, _SUB_UNIT)
     acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
     # the first block's basis, then NS - 1 tiles in flight
     j0 = t_lo // TPB
