@@ -93,14 +93,18 @@ def _g_dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale,
     return m_new, l_i, acc
 
 @gluon.jit
+def _k_order(x):
+    "[16, D/4, 4] (a lane's word 4c + tig, its bytes e = 2h + f) -> [16, D] in the k order of the int8-basis product: k = 16c + 8h + 2tig + f holds D = 16c + 4tig + 2h + f (the mma wants k, k + 1, k + 8, k + 9 of a lane)."
+    D: gl.constexpr = 4 * x.shape[1]
+    return gl.reshape(gl.permute(gl.reshape(x, [16, D // 16, 4, 2, 2]), (0, 1, 3, 2, 4)), [16, D])
+
+@gluon.jit
 def _g_qb8(q16_s, qsum, kb_s, ks):
     "B_k q of an int8 basis in shared memory ([16, D/4] words): the words unpacked into fp16 B fragments (1152 + s, D in the order `_q16` gives the query rows in `q16_s`), less 1152 q.1, times the rows' scales `ks`."
     WL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # lane (gid, tig): rows gid, gid + 8, words 4c + tig
     w = kb_s.load(WL)
-    D: gl.constexpr = 4 * w.shape[1]
     w = gl.join(w, w)
-    w = gl.join(w, w)   # [16, D/4, h, f]: the word four times
-    w = gl.reshape(gl.permute(gl.reshape(w, [16, D // 16, 4, 2, 2]), (0, 1, 3, 2, 4)), [16, D])   # k = 16c + 8h + 2tig + f
+    w = _k_order(gl.reshape(gl.join(w, w), [16, w.shape[1], 4]))   # the word four times, one per byte it holds
     kb = gl.inline_asm_elementwise(_BPTX, "=r,=r,r,r,r,r", [gl.convert_layout(gl.permute(w, (1, 0)), B_OP)],
                                    dtype=gl.float16, is_pure=True, pack=4)
     qb = mma_v2(q16_s.load(A_OP), kb, gl.zeros([16, 16], gl.float32, MMA))
@@ -108,7 +112,7 @@ def _g_qb8(q16_s, qsum, kb_s, ks):
 
 @gluon.jit
 def _q16(Q, q_base, sqh, HPG: gl.constexpr, q16_s):
-    "The query rows into `q16_s` in fp16, column k = 16c + 8h + 2tig + f holding D = 16c + 4tig + 2h + f (a lane's basis word holds four neighbouring entries, the mma wants k, k + 1, k + 8, k + 9), and their sums."
+    "The query rows into `q16_s` in fp16, in the k order of the basis words (`_k_order`), and their sums."
     QL: gl.constexpr = gl.BlockedLayout([1, 1, 4], [8, 4, 1], [1, 1, 1], [2, 1, 0])   # [16, D/4, 4]: 8 bytes a load
     D: gl.constexpr = q16_s.shape[1]
     r = gl.arange(0, 16, layout=gl.SliceLayout(1, gl.SliceLayout(2, QL)))
@@ -116,7 +120,7 @@ def _q16(Q, q_base, sqh, HPG: gl.constexpr, q16_s):
     e = gl.arange(0, 4, layout=gl.SliceLayout(0, gl.SliceLayout(1, QL)))
     q = gl.load(Q + q_base + r[:, None, None] * sqh + (4 * j)[None, :, None] + e[None, None, :],
                 mask=(r < HPG)[:, None, None], other=0.).to(gl.float16)
-    q = gl.reshape(gl.permute(gl.reshape(q, [16, D // 16, 4, 2, 2]), (0, 1, 3, 2, 4)), [16, D])   # [n, c, h, tig, f]
+    q = _k_order(q)
     q16_s.store(q)
     return gl.convert_layout(gl.sum(q.to(gl.float32), axis=1), gl.SliceLayout(1, MMA))
 

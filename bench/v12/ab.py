@@ -19,11 +19,11 @@ def load(spec: str, i: int):
     finally: os.environ.clear(); os.environ.update(old)
     return m
 
-def case(m, B: int, N: int, seed: int, pad: int):
+def case(m, B: int, N: int, seed: int, pad: int, basis_quant=None):
     "Two input sets of one case (8B shapes, post-RoPE int4) with module m's plan for each, and `f` alternating them."
     lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                         values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad)
-            for i in range(2)]
+                         values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad,
+                         basis_quant=basis_quant) for i in range(2)]
     qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
     plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
     it = [0]

@@ -8,21 +8,8 @@ import torch.nn.functional as F
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                 os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))]
 from timing import graph_us
-from v12.ab import load
-from unsloth_spectral.triton_attention import random_layer, dense_oracle, rel_err
-
-def case(m, B: int, N: int, seed: int, pad: int, basis_quant=None):
-    "Two input sets of one case (8B shapes, post-RoPE int4) with module m's plan for each, and `f` alternating them."
-    lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                         values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad,
-                         basis_quant=basis_quant) for i in range(2)]
-    qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
-    plans = [m.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
-    it = [0]
-    def f():
-        i = it[0] % 2; it[0] += 1
-        return plans[i](qs[i], lays[i].n_hot)
-    return lays, qs, plans, f
+from v12.ab import load, case
+from unsloth_spectral.triton_attention import dense_oracle, rel_err
 
 if __name__ == "__main__":
     vs = []
