@@ -1,4 +1,4 @@
-"""The post-RoPE cold path again, written in Gluon so that every tile is built in the register layout its `mma.sync` product reads.
+"""The cold path again, written in Gluon so that every tile is built in the register layout its `mma.sync` product reads; pre-RoPE keys rebuilt and turned in registers.
 
 Docs: https://unsloth-spectral.github.io/unsloth-spectral/gluon_attention.html.md"""
 
@@ -25,8 +25,9 @@ MMA = gl.constexpr(_MMA)                                                        
 A_OP = gl.constexpr(gl.DotOperandLayout(operand_index=0, parent=_MMA, k_width=2))        # A operands [16, K]
 B_OP = gl.constexpr(gl.DotOperandLayout(operand_index=1, parent=_MMA, k_width=2))        # B operands [K, N]
 GLUON_TILE = 64           # cold tokens per step
+GLUON_TILE_PRE = 32       # pre-RoPE: cold tokens per step (12 programs per SM in 168 registers)
 GLUON_STAGES = 2          # cp.async ring depth
-GLUON_MAXNREG = 168       # 12 one-warp programs per SM (157 registers, 168 with an int8 basis; no spills, Triton 3.6)
+GLUON_MAXNREG = 168       # 12 one-warp programs per SM (157 registers post-RoPE, 168 with an int8 basis or pre-RoPE keys)
 GLUON_LAZY = 8.0          # the running max moves only when a row grows by more than this (base 2)
 _BIAS = 8.0               # the code is n - 8
 
@@ -62,9 +63,50 @@ def _ptx_keys() -> str:
     return "\n".join(["{", ".reg .b32 x;", "prmt.b32 x, $2, 0, 0x0100;",
                       "lop3.b32 $0, x, 0x000F000F, 0x64006400, 0xEA;", "lop3.b32 $1, x, 0x00F000F0, 0x64006400, 0xEA;", "}"])
 
+def _ptx_rot() -> str:
+    "RoPE of fp16 pairs: (k1, k2, cos, sin) -> (k1 cos - k2 sin, k2 cos + k1 sin), two channels per register."
+    return "\n".join(["{", ".reg .b32 a, b;", "mul.rn.f16x2 a, $3, $5;", "mul.rn.f16x2 b, $2, $5;", "neg.f16x2 a, a;",
+                      "fma.rn.f16x2 $0, $2, $4, a;", "fma.rn.f16x2 $1, $3, $4, b;", "}"])
+
+_ROT = gl.constexpr(_ptx_rot())
+
+def _ptx_keys_exact() -> str:
+    "As `_ptx_keys`, less the codes' offsets: (n - 8) and 16 (n - 8), exact in fp16 (the pre-RoPE key rebuild's A operand)."
+    return "\n".join(["{", ".reg .b32 x, a, b, lo, hi;", "prmt.b32 x, $2, 0, 0x0100;",
+                      "lop3.b32 a, x, 0x000F000F, 0x64006400, 0xEA;", "lop3.b32 b, x, 0x00F000F0, 0x64006400, 0xEA;",
+                      "mov.b32 lo, 0x64086408;", "mov.b32 hi, 0x64806480;",
+                      "sub.rn.f16x2 $0, a, lo;", "sub.rn.f16x2 $1, b, hi;", "}"])
+
+# a lane's table entries of one d chunk half, in the order of its [tile, 16] accumulator's registers (e = b0 + 2 b1 +
+# 4 b2 + 8 b3 + 16 b4: token 32 b4 + 16 b3 + 8 b1 + gid, column 8 b2 + 2 tig + b0; tile 32: no b4)
+def tab_layout(tile: int):
+    "[8 gid, 4 tig, tile / 2 e]: a lane's entries of one table piece, in its accumulator registers' order."
+    return gl.DistributedLinearLayout(
+        reg_bases=[[0, 0, 1 << i] for i in range((tile // 2).bit_length() - 1)],
+        lane_bases=[[0, 1, 0], [0, 2, 0], [1, 0, 0], [2, 0, 0], [4, 0, 0]], warp_bases=[], block_bases=[],
+        shape=[8, 4, tile // 2])
+
+_ROPE_TABLES = {}
+
+def rope_table(inv_freq: torch.Tensor, tile: int = 64) -> torch.Tensor:
+    "cos and sin of j * inv_freq[f] (j < tile, f < D/2) in fp16, laid out [D/32 chunks, cos|sin, 8 gid, 4 tig, tile/2 e] for `_g_tab` (one per model and device)."
+    key = (inv_freq.device, tuple(inv_freq.tolist()), tile)
+    if key not in _ROPE_TABLES:
+        e = torch.arange(tile // 2)
+        b = [(e >> i) & 1 for i in range(5)]
+        gid, tig = torch.arange(8)[:, None, None], torch.arange(4)[None, :, None]
+        j = (32 * b[4] if tile == 64 else 0) + 16 * b[3] + 8 * b[1] + gid                      # [8, 1, tile / 2]
+        col = 8 * b[2] + 2 * tig + b[0]                                                       # [1, 4, tile / 2]
+        f = 16 * torch.arange(inv_freq.shape[0] // 16)[:, None, None, None] + col               # [C, 1, 4, tile / 2]
+        ang = j.double() * inv_freq.double().cpu()[f]                                          # [C, 8, 4, tile / 2]
+        _ROPE_TABLES[key] = torch.stack((ang.cos(), ang.sin()), 1).half().contiguous().to(inv_freq.device)
+    return _ROPE_TABLES[key]
+
+_KPTX_EXACT = gl.constexpr(_ptx_keys_exact())
+
 # %% auto #0
-__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM', 'GLUON_RANK',
-           'GLUON_MAX_ROWS', 'value_layout', 'gluon_route', 'make_gluon_plan']
+__all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_TILE_PRE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM',
+           'GLUON_RANK', 'GLUON_MAX_ROWS', 'value_layout', 'tab_layout', 'rope_table', 'gluon_route', 'make_gluon_plan']
 
 # %% ../nbs/05b_gluon_attention.ipynb #b0d3d086
 @gluon.jit
@@ -141,6 +183,26 @@ def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, q16_s, qsum, ks, KB_I8: gl.con
     return gl.convert_layout(qb16, A_OP), qm - gl.sum(qb16.to(gl.float32) * off[None, :], axis=1)
 
 @gluon.jit
+def _g_tab(TAB, i: gl.constexpr, tab_off, TILE: gl.constexpr):
+    "Table piece i (chunk i // 2, cos or sin) in the [TILE, 16] accumulator layout (16-byte loads, no data moved)."
+    x = gl.load(TAB + i * (TILE * 16) + tab_off)
+    if TILE == 64: x = gl.reshape(gl.permute(gl.reshape(x, [8, 4, 2, 2, 2, 2, 2]), (2, 3, 5, 0, 4, 1, 6)), [64, 16])
+    else: x = gl.reshape(gl.permute(gl.reshape(x, [8, 4, 2, 2, 2, 2]), (2, 4, 0, 3, 1, 5)), [32, 16])
+    return gl.convert_layout(x, MMA)
+
+@gluon.jit
+def _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8: gl.constexpr):
+    "The block's basis (rows in the codes' k order) into `bf_s` in fp16 for the key rebuild, rows 8-15 (high nibbles, codes 16 (n - 8)) by 1/16, int8 rows times their scales; its mean into `mk_s` in fp16."
+    D: gl.constexpr = bf_s.shape[1]
+    PL: gl.constexpr = gl.BlockedLayout([16, 4], [1, 32], [1, 1], [1, 0])   # a lane: all rows of 4 columns
+    r = gl.arange(0, 16, layout=gl.SliceLayout(1, PL))
+    x = kb_s.load(PL).to(gl.float32)
+    if KB_I8: x = x * gl.convert_layout(ks, gl.SliceLayout(1, PL))[:, None]
+    x16 = (x * gl.where(r >= 8, 0.0625, 1.0)[:, None]).to(gl.float16)
+    bf_s.store(x16)
+    mk_s.store(km_s.load(gl.SliceLayout(0, PL)).to(gl.float16))
+
+@gluon.jit
 def _rows8(x, T: gl.constexpr, HALF: gl.constexpr):
     "Rows 0-7 of a [16, T] tensor in the MMA layout (HALF; rows 8-15 are a register bit there, so no data moves), or all."
     if HALF: return gl.split(gl.permute(gl.reshape(x, [2, 8, T]), (1, 2, 0)))[0]
@@ -169,7 +231,8 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
             qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i,
             D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, BIAS: gl.constexpr,
             VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr,
-            NS: gl.constexpr, KB_I8: gl.constexpr):
+            NS: gl.constexpr, KB_I8: gl.constexpr, INV, TAB, rope_scale, PRE: gl.constexpr, HP: gl.constexpr,
+            TABL: gl.constexpr):
     "Cold tiles t_lo .. t_hi - 1 (flat over the blocks) of one (b, g): codes and scales by cp.async through an NS-stage ring, B_k q at each block's first tile, lazy online softmax, the value product transposed (V^T P^T) with V^T unpacked into its A fragments."
     # (the next block's basis rides with the tile NS - 1 ahead, so it has landed by the block's first tile only when a
     # split's first block holds NS - 1 tiles or more: with two stages always; deeper rings need a wait there)
@@ -228,6 +291,28 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     # 16 (c % 8) + c // 8, a high nibble where odd). H200, 8B, 32K B=8: 64.7 -> 62.8 µs in graphs (bench/v15/ab.py)
     unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * _SUB_UNIT, _SUB_UNIT)
     acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
+    if PRE:   # the rebuilt keys' basis and mean; the query rows turned to each tile's base position
+        bf_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)
+        mk_s = gl.allocate_shared_memory(gl.float16, [D], S1)
+        # (a swizzle period of HP rows, so that rows 0 .. HP - 1 can be stored as a slice)
+        qr_s = gl.allocate_shared_memory(gl.float16, [16, D], gl.SwizzledSharedLayout(8, 1, HP, order=[1, 0]))
+        qr_s.store(gl.zeros([16, D], gl.float16, gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])))
+        QR: gl.constexpr = gl.BlockedLayout([1, 2], [1, 32], [1, 1], [1, 0])   # [HP, D/2]
+        rq = gl.arange(0, HP, layout=gl.SliceLayout(1, QR))
+        fq = gl.arange(0, D // 2, layout=gl.SliceLayout(0, QR))
+        qp = Q + q_base + rq[:, None] * sqh + fq[None, :]
+        q1 = gl.load(qp, mask=(rq < HPG)[:, None], other=0.).to(gl.float32) * (qk_scale * rope_scale)
+        q2 = gl.load(qp + D // 2, mask=(rq < HPG)[:, None], other=0.).to(gl.float32) * (qk_scale * rope_scale)
+        inv = gl.load(INV + fq)
+        a0 = (n_sinks + t_lo * TILE - pad_b).to(gl.float32) * inv
+        c_run = gl.cos(a0)
+        s_run = gl.sin(a0)
+        c_st = gl.cos(TILE * inv)
+        s_st = gl.sin(TILE * inv)
+        tg = gl.arange(0, 8, layout=gl.SliceLayout(1, gl.SliceLayout(2, TABL)))
+        tt = gl.arange(0, 4, layout=gl.SliceLayout(0, gl.SliceLayout(2, TABL)))
+        te = gl.arange(0, TILE // 2, layout=gl.SliceLayout(0, gl.SliceLayout(1, TABL)))
+        tab_off = (tg[:, None, None] * 4 + tt[None, :, None]) * (TILE // 2) + te[None, None, :]
     # the first block's basis, then NS - 1 tiles in flight
     j0 = t_lo // TPB
     _async_load(kb_s, kb_g + j0 * kbn + b_src)
@@ -240,7 +325,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
         _async_load(vs_s.index(i0), vs_g + tc + ck)
         async_copy.commit_group()
-    if KB_I8:   # (after the first copies are on their way) the query rows in fp16, D in the basis words' order
+    if KB_I8 and not PRE:   # (after the first copies are on their way) the query rows in fp16, D in the basis words' order
         qsum = _q16(Q, q_base, sqh, HPG, q16_s)
     else:
         qsum = gl.zeros([16], gl.float32, ROW)
@@ -257,8 +342,11 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
-            qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
-            qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
+            if PRE:
+                _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8)
+            else:
+                qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
+                qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
             _async_load(kb_s, kb_g + jn * kbn + b_src)
@@ -277,8 +365,32 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         kj = gl.join(kw, kw)
         kj = gl.join(kj, kj)   # [TILE, 4, e, f]: the chunk four times, k = 8 e + 2 tig + f
         k16 = gl.convert_layout(gl.permute(gl.reshape(gl.permute(kj, (0, 2, 1, 3)), [TILE, 16]), (1, 0)), B_OP)
-        kc = gl.inline_asm_elementwise(KPTX, "=r,=r,r,r", [k16], dtype=gl.float16, is_pure=True, pack=4)
-        s = mma_v2(qb_a, kc, gl.zeros([16, TILE], gl.float32, MMA))
+        kc = gl.inline_asm_elementwise(_KPTX_EXACT if PRE else KPTX, "=r,=r,r,r", [k16], dtype=gl.float16, is_pure=True,
+                                       pack=4)
+        if PRE:
+            # stage 1 (pre-RoPE): the query turned to the tile's base position p0 (q.R(p0 + j) k = (R(p0)^T q).(R(j) k))
+            qr_s.slice(0, HP, dim=0).slice(0, D // 2, dim=1).store((q1 * c_run[None, :] + q2 * s_run[None, :]).to(gl.float16))
+            qr_s.slice(0, HP, dim=0).slice(D // 2, D // 2, dim=1).store((q2 * c_run[None, :] - q1 * s_run[None, :]).to(gl.float16))
+            c_run, s_run = c_run * c_st - s_run * s_st, s_run * c_st + c_run * s_st
+            _barrier()
+            # the keys rebuilt in chunks of 16 frequencies (channels f and f + D/2 in the same lane): C B + mean by mma
+            # in fp16 (the codes exact, n - 8 and 16 (n - 8)), turned by R(j) (fp16x2), the accumulator as the scores'
+            # B operand
+            ca = gl.convert_layout(gl.permute(kc, (1, 0)), A_OP)   # [TILE, 16] codes (the same registers)
+            s = gl.zeros([16, TILE], gl.float32, MMA)
+            for c in gl.static_range(D // 32):
+                m1 = mk_s.slice(16 * c, 16).load(COL)
+                m2 = mk_s.slice(D // 2 + 16 * c, 16).load(COL)
+                z = gl.zeros([TILE, 16], mk_s.dtype, MMA)
+                k1 = mma_v2(ca, bf_s.slice(16 * c, 16, dim=1).load(B_OP), gl.broadcast(m1[None, :], z)[0])
+                k2 = mma_v2(ca, bf_s.slice(D // 2 + 16 * c, 16, dim=1).load(B_OP), gl.broadcast(m2[None, :], z)[0])
+                k1r, k2r = gl.inline_asm_elementwise(_ROT, "=r,=r,r,r,r,r", [k1, k2, _g_tab(TAB, 2 * c, tab_off, TILE),
+                                                     _g_tab(TAB, 2 * c + 1, tab_off, TILE)],
+                                                     dtype=(gl.float16, gl.float16), is_pure=True, pack=2)
+                s = mma_v2(qr_s.slice(16 * c, 16, dim=1).load(A_OP), gl.convert_layout(gl.permute(k1r, (1, 0)), B_OP), s)
+                s = mma_v2(qr_s.slice(D // 2 + 16 * c, 16, dim=1).load(A_OP), gl.convert_layout(gl.permute(k2r, (1, 0)), B_OP), s)
+        else:
+            s = mma_v2(qb_a, kc, gl.zeros([16, TILE], gl.float32, MMA))
         tok = n_sinks + t * TILE
         if tok < pad_b:   # left padding reaches into this tile
             s = gl.where((tok + st >= pad_b)[None, :], s, float("-inf"))
@@ -314,7 +426,8 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
               qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, n_hot_splits, n_splits,
               D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, HOT_CHUNK: gl.constexpr,
               BIAS: gl.constexpr, VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr,
-              LAZY: gl.constexpr, NS: gl.constexpr, KB_I8: gl.constexpr):
+              LAZY: gl.constexpr, NS: gl.constexpr, KB_I8: gl.constexpr, INV, TAB, rope_scale, PRE: gl.constexpr,
+              HP: gl.constexpr, TABL: gl.constexpr):
     "Pass 1 of one decode step for one KV head's query rows (padded to 16): split < n_hot_splits: the sinks (split 0) and a chunk of the hot buffer, dense; else a run of cold tiles."
     gl.static_assert(D == 128)
     pid = gl.program_id(0)
@@ -349,7 +462,7 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
         m_i, l_i, acc = _g_cold(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KS, b * ksb + g * ksg,
                                 ksn, KM, b * kmb + g * kmg, kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS,
                                 b * vsb + g * vsg, pad_b, qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE,
-                                BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8)
+                                BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8, INV, TAB, rope_scale, PRE, HP, TABL)
     # (column c of a cold accumulator holds channel 16 (c % 8) + c // 8; a hot one's channel c)
     ocol = gl.arange(0, D, layout=COL)
     chan = gl.where(split < n_hot_splits, ocol, 16 * (ocol % 8) + ocol // 8)
@@ -371,7 +484,7 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
     B, H, Qn, D = query.shape
     if D != GLUON_HEAD_DIM: return f"head_dim {D} ({GLUON_HEAD_DIM} only)"
     if Qn != 1: return f"q_len {Qn} (1 only)"
-    if layer.rope != "post": return f"{layer.rope}-RoPE keys (post-RoPE only)"
+    if layer.rope == "pre" and getattr(layer, "inv_freq", None) is None: return "pre-RoPE keys without inv_freq"
     if layer.quant != "int4": return f"quant {layer.quant!r} (int4 only)"
     if getattr(layer, "key_coeffs", None) is None: return "no cold block yet"
     if not _values_int4(layer): return "low-rank values (per-token int4 only)"
@@ -380,9 +493,10 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
     kc, kb, km, vc, vs = layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale
     hk, hv, sk, sv = layer.hot_keys, layer.hot_values, layer.sink_keys, layer.sink_values
     if kb.shape[3] != GLUON_RANK: return f"key rank {kb.shape[3]} ({GLUON_RANK} only)"
+    if layer.rope == "pre" and layer.inv_freq.numel() != D // 2: return f"{layer.inv_freq.numel()} RoPE frequencies (head_dim / 2)"
     G, L = hk.shape[1], kc.shape[3]
     if H % G or H // G > GLUON_MAX_ROWS: return f"{H} query heads over {G} KV heads (up to {GLUON_MAX_ROWS} per group)"
-    if L % GLUON_TILE: return f"block_size {L} (a multiple of {GLUON_TILE})"
+    if L % 64: return f"block_size {L} (a multiple of 64)"
     ks = getattr(layer, "key_basis_scale", None)
     ts = [t for t in (kc, kb, ks, km, vc, vs, hk, hv, sk, sv) if t is not None]
     if any(t.device != query.device for t in ts): return "cache tensors on another device"
@@ -407,12 +521,13 @@ def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> i
     if tps < per_block: return min(d for d in range(tps, per_block + 1) if per_block % d == 0)
     return -(-tps // per_block) * per_block
 
-def _programs_per_sm(device: torch.device, int8_basis: bool = False) -> int:
+def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool = False, tile: int = GLUON_TILE) -> int:
     "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~15 KB each, 1 KB reserved)."
     p = torch.cuda.get_device_properties(device)
     regs = getattr(p, "regs_per_multiprocessor", 65536) // (GLUON_MAXNREG * 32)
-    per = GLUON_STAGES * GLUON_TILE * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
+    per = GLUON_STAGES * tile * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
     if int8_basis: per += 2048   # (2 KB of int8 basis instead of 4 KB, and 4 KB of fp16 query rows)
+    if pre: per += 2 * 16 * 128 * 2 + 128 * 2 - (4096 if int8_basis else 0)   # fp16 basis and turned query rows, mean
     smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
 
@@ -428,17 +543,24 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     N, L = kc.shape[2], kc.shape[3]
     dev = query.device
     n_hot_splits = max(1, -(-layer.n_hot // hot_chunk))
-    slots = _programs_per_sm(dev, ks is not None) * _sm_count(dev) - B * G * n_hot_splits
-    tps = _tiles_per_split(N * (L // GLUON_TILE), B * G, slots, L // GLUON_TILE)
-    n_splits = n_hot_splits + -(-(N * (L // GLUON_TILE)) // tps)
+    if layer.rope == "pre":
+        inv = layer.inv_freq.to(dev, torch.float32).contiguous()
+        rope_args = (inv, rope_table(inv, GLUON_TILE_PRE), float(layer.attention_scaling), True,
+                     max(1, 1 << (H // G - 1).bit_length()), tab_layout(GLUON_TILE_PRE))
+    else: rope_args = (kc, kc, 1.0, False, 1, tab_layout(GLUON_TILE))
+    tile = GLUON_TILE_PRE if layer.rope == "pre" else GLUON_TILE
+    slots = _programs_per_sm(dev, ks is not None, layer.rope == "pre", tile) * _sm_count(dev) - B * G * n_hot_splits
+    tps = _tiles_per_split(N * (L // tile), B * G, slots, L // tile)
+    n_splits = n_hot_splits + -(-(N * (L // tile)) // tps)
     o_part = _scratch(dev, B * H * n_splits * D, "o")
     lse_part = _scratch(dev, B * H * n_splits, "lse")
     split_args = (query, query.stride(0), query.stride(1), sk, sv, *sk.stride()[:2], hk, hv, *hk.stride()[:2],
                   kb, *kb.stride()[:3], *((ks, *ks.stride()[:3]) if ks is not None else (kb, 0, 0, 0)),
                   km, *km.stride()[:3], kc, *kc.stride()[:2], vc, *vc.stride()[:2],
                   vs, *vs.stride()[:2], pad, o_part, lse_part, scaling * LOG2E, G, H, N, sk.shape[2], layer.n_hot,
-                  tps, n_hot_splits, n_splits, D, H // G, L, GLUON_TILE, hot_chunk, _BIAS, _ptx_values(),
-                  _ptx_keys(), _VCON, value_layout(GLUON_TILE), GLUON_LAZY, GLUON_STAGES, ks is not None)
+                  tps, n_hot_splits, n_splits, D, H // G, L, tile, hot_chunk, _BIAS, _ptx_values(),
+                  _ptx_keys(), _VCON, value_layout(tile), GLUON_LAZY, GLUON_STAGES, ks is not None,
+                  *rope_args)
     merge_args = (o_part, lse_part, None, H * D, D, D, 1, H, n_splits, 1, _p2(n_splits, 2), D)
     return _Plan(dev, (B * G, n_splits), split_args, (B * H,), merge_args, (B, H, 1, D),
                  dict(num_warps=1, maxnreg=GLUON_MAXNREG), False, borrowed, kernel=_g_decode)
