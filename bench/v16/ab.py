@@ -1,7 +1,8 @@
 """Pre-RoPE Gluon study (session 12): error against the float64 oracle, CUDA-graph and eager `do_bench` times, SDPA on
 dense KV once per case, the Triton kernel (the package's route for pre-RoPE keys today) beside the study modules.
 VARS: comma-separated `label=spec`, spec `triton` or a module spec as in bench/v12/ab.py (`pkg`, or a path with
-`:VAR=val` switches). CASES: `B/N/seed/pad_max/HPG/rope/basis` ("-" for a bf16 basis), comma-separated.
+`:VAR=val` switches). CASES: `B/N/seed/pad_max/HPG/rope/basis[/RK]` ("-" for a bf16 basis; key rank RK, 16 if
+not given), comma-separated.
 usage: VARS="triton=triton,g17=bench/v16/gk17.py" PYTHONPATH=. python3 bench/v16/ab.py"""
 import os, sys, time, torch, triton
 import torch.nn.functional as F
@@ -11,9 +12,9 @@ from timing import graph_us
 from v12.ab import load
 from unsloth_spectral.triton_attention import dense_oracle, rel_err, random_layer, spectral_decode_attention
 
-def case(m, B, N, seed, pad, HPG, rope, bq, timed=True):
+def case(m, B, N, seed, pad, HPG, rope, bq, RK=16):
     "Two input sets (8 KV heads, head_dim 128, block 256, rank 16 int4 keys, int4 values) and `f` alternating them."
-    lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope=rope,
+    lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=RK, quant="int4", rope=rope,
                          values="int4", dtype=torch.bfloat16, device="cuda", seed=seed + 10 * i, pad_max=pad,
                          basis_quant=bq, attention_scaling=1.0 if seed % 2 == 0 else 1.2) for i in range(2)]
     qs = [torch.randn(B, 8 * HPG, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
@@ -43,8 +44,9 @@ if __name__ == "__main__":
     for c in CASES:
         B, N, seed, pad, HPG = map(int, c[:5])
         rope, bq = c[5], (None if c[6] == "-" else c[6])
+        RK = int(c[7]) if len(c) > 7 else 16
         T = N * 256 + 256
-        head = f"B{B} N{N} (context {T}) pad_max {pad} HPG {HPG} {rope}-RoPE basis {bq or 'bf16'}"
+        head = f"B{B} N{N} (context {T}) pad_max {pad} HPG {HPG} {rope}-RoPE basis {bq or 'bf16'} rank {RK}"
         if TIME:
             kv = [torch.randn(B, 8, T, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
             q = torch.randn(B, 8 * HPG, 1, 128, device="cuda", dtype=torch.bfloat16)
@@ -57,7 +59,7 @@ if __name__ == "__main__":
             if (m == "triton" or not hasattr(m, "rope_table")) and rope == "post" and label.startswith("triton"): continue
             if not hasattr(m, "rope_table") and m != "triton" and rope == "pre": continue   # (05b as shipped: post only)
             try:
-                lays, qs, run, f, grid = case(m, B, N, seed, pad, HPG, rope, bq)
+                lays, qs, run, f, grid = case(m, B, N, seed, pad, HPG, rope, bq, RK)
                 err = rel_err(run[0](), dense_oracle(qs[0], lays[0], 128 ** -0.5))
                 line = f"  {label:24s} err {err:.1e}"
                 if TIME:
