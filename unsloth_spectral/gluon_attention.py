@@ -191,16 +191,56 @@ def _g_tab(TAB, i: gl.constexpr, tab_off, TILE: gl.constexpr):
     return gl.convert_layout(x, MMA)
 
 @gluon.jit
-def _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8: gl.constexpr):
+def _k_rank(k, RK: gl.constexpr):
+    "The cache rank held in row (or column) k of the products' k order (k % 16 < 8: low nibbles), and whether it is one (< RK)."
+    r = 16 * (k // 16) + 4 * ((k % 8) // 2) + 2 * (k % 2) + (k % 16) // 8
+    return r, r < RK
+
+@gluon.jit
+def _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8: gl.constexpr, RK: gl.constexpr):
     "The block's basis (rows in the codes' k order) into `bf_s` in fp16 for the key rebuild, rows 8-15 (high nibbles, codes 16 (n - 8)) by 1/16, int8 rows times their scales; its mean into `mk_s` in fp16."
     D: gl.constexpr = bf_s.shape[1]
-    PL: gl.constexpr = gl.BlockedLayout([16, 4], [1, 32], [1, 1], [1, 0])   # a lane: all rows of 4 columns
-    r = gl.arange(0, 16, layout=gl.SliceLayout(1, PL))
+    RP: gl.constexpr = bf_s.shape[0]
+    PL: gl.constexpr = gl.BlockedLayout([16, 4], [1, 32], [1, 1], [1, 0])   # a lane: all 16 rows of 4 columns
+    if RP == 32:   # (16 rows at a time: fewer live registers)
+        ks2 = gl.split(gl.permute(gl.reshape(ks, [2, 16]), (1, 0)))
+        _g_basis_rows(kb_s.slice(0, 16, dim=0), bf_s.slice(0, 16, dim=0), ks2[0], 0, PL, KB_I8, RK)
+        _g_basis_rows(kb_s.slice(16, 16, dim=0), bf_s.slice(16, 16, dim=0), ks2[1], 16, PL, KB_I8, RK)
+    else:
+        _g_basis_rows(kb_s, bf_s, ks, 0, PL, KB_I8, RK)
+    mk_s.store(km_s.load(gl.SliceLayout(0, PL)).to(gl.float16))
+
+@gluon.jit
+def _g_basis_rows(kb_s, bf_s, ks, k0: gl.constexpr, PL: gl.constexpr, KB_I8: gl.constexpr, RK: gl.constexpr):
+    "Rows k0 .. k0 + 15 of `_g_basis16`."
+    r = k0 + gl.arange(0, 16, layout=gl.SliceLayout(1, PL))
     x = kb_s.load(PL).to(gl.float32)
     if KB_I8: x = x * gl.convert_layout(ks, gl.SliceLayout(1, PL))[:, None]
-    x16 = (x * gl.where(r >= 8, 0.0625, 1.0)[:, None]).to(gl.float16)
-    bf_s.store(x16)
-    mk_s.store(km_s.load(gl.SliceLayout(0, PL)).to(gl.float16))
+    scl = gl.where(r % 16 >= 8, 0.0625, 1.0)
+    if RK < k0 + 16: scl = gl.where(_k_rank(r, RK)[1], scl, 0.0)   # (rows past the rank: zero, whatever the copy left)
+    bf_s.store((x * scl[:, None]).to(gl.float16))
+
+@gluon.jit
+def _g_keys(kc_8, tok, kb_off, RB: gl.constexpr, RP: gl.constexpr):
+    "A tile's key chunks (16 bits: ranks 16 h + 4 tig .. + 3) gathered byte by byte from the codes, RB bytes per token, for h = 0 (and 1 when RP is 32); bytes past a token's are 0."
+    row = kc_8 + tok[:, None] * RB
+    lo = gl.load(row + kb_off[None, :], mask=(kb_off < RB)[None, :], other=0).to(gl.int16)
+    hi = gl.load(row + kb_off[None, :] + 1, mask=(kb_off + 1 < RB)[None, :], other=0).to(gl.int16)
+    w0 = lo | (hi << 8)
+    if RP == 32:
+        lo = gl.load(row + kb_off[None, :] + 8, mask=(kb_off + 8 < RB)[None, :], other=0).to(gl.int16)
+        hi = gl.load(row + kb_off[None, :] + 9, mask=(kb_off + 9 < RB)[None, :], other=0).to(gl.int16)
+        w1 = lo | (hi << 8)
+    else: w1 = w0
+    return w0, w1
+
+@gluon.jit
+def _g_codes(kw, KPTX: gl.constexpr, TILE: gl.constexpr):
+    "[TILE, 4] key chunks -> the [16, TILE] fp16 B fragment of C^T (k = 8 e + 2 tig + f: ranks 4 tig + 2 f + e)."
+    kj = gl.join(kw, kw)
+    kj = gl.join(kj, kj)   # [TILE, 4, e, f]: the chunk four times, k = 8 e + 2 tig + f
+    k16 = gl.convert_layout(gl.permute(gl.reshape(gl.permute(kj, (0, 2, 1, 3)), [TILE, 16]), (1, 0)), B_OP)
+    return gl.inline_asm_elementwise(KPTX, "=r,=r,r,r", [k16], dtype=gl.float16, is_pure=True, pack=4)
 
 @gluon.jit
 def _rows8(x, T: gl.constexpr, HALF: gl.constexpr):
@@ -232,7 +272,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
             D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, BIAS: gl.constexpr,
             VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr, LAZY: gl.constexpr,
             NS: gl.constexpr, KB_I8: gl.constexpr, INV, TAB, rope_scale, PRE: gl.constexpr, HP: gl.constexpr,
-            TABL: gl.constexpr):
+            TABL: gl.constexpr, RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr):
     "Cold tiles t_lo .. t_hi - 1 (flat over the blocks) of one (b, g): codes and scales by cp.async through an NS-stage ring, B_k q at each block's first tile, lazy online softmax, the value product transposed (V^T P^T) with V^T unpacked into its A fragments."
     # (the next block's basis rides with the tile NS - 1 ahead, so it has landed by the block's first tile only when a
     # split's first block holds NS - 1 tiles or more: with two stages always; deeper rings need a wait there)
@@ -256,21 +296,22 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     kk = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
     if KB_I8:   # and its basis, int8 ([16, D/4] words, the same bytes); the query rows in fp16, D permuted (`_q16`)
         CB: gl.constexpr = gl.BlockedLayout([1, 16], [4, 8], [1, 1], [1, 0])
-        kb_s = gl.allocate_shared_memory(gl.int8, [16, D], gl.SwizzledSharedLayout(16, 1, 8, order=[1, 0]))
+        kb_s = gl.allocate_shared_memory(gl.int8, [RP, D], gl.SwizzledSharedLayout(16, 1, 8, order=[1, 0]))
         q16_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)
-        if _REINTERPRET: kb_w = kb_s.reinterpret(gl.int32, [16, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
-        else: kb_w = kb_s._reinterpret(gl.int32, [16, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
-        cc = gl.arange(0, 16, layout=COL)
-        ks_g = KS + ks_bg + (4 * ((cc % 8) // 2) + 2 * (cc % 2) + cc // 8)   # the rows' scales, in the rows' order
+        if _REINTERPRET: kb_w = kb_s.reinterpret(gl.int32, [RP, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
+        else: kb_w = kb_s._reinterpret(gl.int32, [RP, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
+        cc_r, cc_ok = _k_rank(gl.arange(0, RP, layout=COL), RK)
+        ks_g = KS + ks_bg + cc_r   # the rows' scales, in the rows' order
     else:       # and its basis (rows permuted)
         CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
-        kb_s = gl.allocate_shared_memory(DT, [16, D], SB)
+        kb_s = gl.allocate_shared_memory(DT, [RP, D], SB)
         q16_s = kb_s
         kb_w = kb_s
     ck = gl.arange(0, TILE, layout=CK)
     cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 8 + gl.arange(0, 8, layout=gl.SliceLayout(0, CV))[None, :]
-    cbr = gl.arange(0, 16, layout=gl.SliceLayout(1, CB))
-    b_src = (4 * ((cbr % 8) // 2) + 2 * (cbr % 2) + cbr // 8)[:, None] * D + gl.arange(0, D, layout=gl.SliceLayout(0, CB))[None, :]
+    cbr, cbr_ok = _k_rank(gl.arange(0, RP, layout=gl.SliceLayout(1, CB)), RK)
+    b_src = cbr[:, None] * D + gl.arange(0, D, layout=gl.SliceLayout(0, CB))[None, :]
+    b_msk = gl.broadcast(cbr_ok[:, None], b_src)[0]
     cm = gl.arange(0, D, layout=CK)
     kc_g = KC.to(gl.pointer_type(gl.int64)) + kc_bg // 8
     vc_g = VC.to(gl.pointer_type(gl.int64)) + vc_bg // 8
@@ -292,7 +333,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * _SUB_UNIT, _SUB_UNIT)
     acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
     if PRE:   # the rebuilt keys' basis and mean; the query rows turned to each tile's base position
-        bf_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)
+        bf_s = gl.allocate_shared_memory(gl.float16, [RP, D], SB)
         mk_s = gl.allocate_shared_memory(gl.float16, [D], S1)
         # (a swizzle period of HP rows, so that rows 0 .. HP - 1 can be stored as a slice)
         qr_s = gl.allocate_shared_memory(gl.float16, [16, D], gl.SwizzledSharedLayout(8, 1, HP, order=[1, 0]))
@@ -315,13 +356,19 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         tab_off = (tg[:, None, None] * 4 + tt[None, :, None]) * (TILE // 2) + te[None, None, :]
     # the first block's basis, then NS - 1 tiles in flight
     j0 = t_lo // TPB
-    _async_load(kb_s, kb_g + j0 * kbn + b_src)
+    _async_load(kb_s, kb_g + j0 * kbn + b_src, mask=b_msk)
     _async_load(km_s, km_g + j0 * kmn + cm)
-    if KB_I8: ks = gl.load(ks_g + j0 * ksn).to(gl.float32)   # (a block's scales are loaded one block ahead)
-    else: ks = gl.zeros([16], gl.float32, COL)
+    if KB_I8: ks = gl.load(ks_g + j0 * ksn, mask=cc_ok, other=0.).to(gl.float32)   # (loaded one block ahead)
+    else: ks = gl.zeros([RP], gl.float32, COL)
+    RB: gl.constexpr = RK // 2   # key code bytes per token
+    kt = gl.arange(0, TILE, layout=gl.SliceLayout(1, KL))
+    kb_off = 2 * gl.arange(0, 4, layout=gl.SliceLayout(0, KL))   # a lane's chunk: bytes 2 tig, 2 tig + 1 (+8 per k16)
+    kc_8 = KC + kc_bg
+    if KG:   # (ranks other than 16: the codes' bytes straight into registers, a tile ahead)
+        kn0, kn1 = _g_keys(kc_8, t_lo * TILE + kt, kb_off, RB, RP)
     for i0 in gl.static_range(NS - 1):
         tc = gl.minimum(t_lo + i0, t_hi - 1) * TILE
-        _async_load(kw_s.index(i0), kc_g + tc + ck)
+        if not KG: _async_load(kw_s.index(i0), kc_g + tc + ck)
         _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
         _async_load(vs_s.index(i0), vs_g + tc + ck)
         async_copy.commit_group()
@@ -343,30 +390,31 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
             if PRE:
-                _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8)
+                _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8, RK)
             else:
                 qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
                 qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
-            _async_load(kb_s, kb_g + jn * kbn + b_src)
+            _async_load(kb_s, kb_g + jn * kbn + b_src, mask=b_msk)
             _async_load(km_s, km_g + jn * kmn + cm)
-            if KB_I8: ks = gl.load(ks_g + jn * ksn).to(gl.float32)
+            if KB_I8: ks = gl.load(ks_g + jn * ksn, mask=cc_ok, other=0.).to(gl.float32)
         tc = gl.minimum(t + NS - 1, t_hi - 1) * TILE
         sn = (i + NS - 1) % NS
-        _async_load(kw_s.index(sn), kc_g + tc + ck)
+        if KG:
+            kw, kw1 = kn0, kn1
+            kn0, kn1 = _g_keys(kc_8, tc + kt, kb_off, RB, RP)
+        else:
+            _async_load(kw_s.index(sn), kc_g + tc + ck)
         _async_load(vw_s.index(sn), vc_g + tc * 8 + cv)
         _async_load(vs_s.index(sn), vs_g + tc + ck)
         async_copy.commit_group()
         sc = i % NS
-        if _REINTERPRET: kw = kw_s.index(sc).reinterpret(gl.int16, [TILE, 4], S2).load(KL)
-        else: kw = kw_s.index(sc)._reinterpret(gl.int16, [TILE, 4], S2).load(KL)
+        if not KG:
+            if _REINTERPRET: kw = kw_s.index(sc).reinterpret(gl.int16, [TILE, 4], S2).load(KL)
+            else: kw = kw_s.index(sc)._reinterpret(gl.int16, [TILE, 4], S2).load(KL)
         vs = vs_s.index(sc).load(COL)
-        kj = gl.join(kw, kw)
-        kj = gl.join(kj, kj)   # [TILE, 4, e, f]: the chunk four times, k = 8 e + 2 tig + f
-        k16 = gl.convert_layout(gl.permute(gl.reshape(gl.permute(kj, (0, 2, 1, 3)), [TILE, 16]), (1, 0)), B_OP)
-        kc = gl.inline_asm_elementwise(_KPTX_EXACT if PRE else KPTX, "=r,=r,r,r", [k16], dtype=gl.float16, is_pure=True,
-                                       pack=4)
+        kc = _g_codes(kw, _KPTX_EXACT if PRE else KPTX, TILE)
         if PRE:
             # stage 1 (pre-RoPE): the query turned to the tile's base position p0 (q.R(p0 + j) k = (R(p0)^T q).(R(j) k))
             qr_s.slice(0, HP, dim=0).slice(0, D // 2, dim=1).store((q1 * c_run[None, :] + q2 * s_run[None, :]).to(gl.float16))
@@ -376,7 +424,11 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
             # the keys rebuilt in chunks of 16 frequencies (channels f and f + D/2 in the same lane): C B + mean by mma
             # in fp16 (the codes exact, n - 8 and 16 (n - 8)), turned by R(j) (fp16x2), the accumulator as the scores'
             # B operand
-            ca = gl.convert_layout(gl.permute(kc, (1, 0)), A_OP)   # [TILE, 16] codes (the same registers)
+            if RP == 32:   # [TILE, 32]: ranks 0-15 then 16-31, each chunk in the k order of the first
+                ca = gl.convert_layout(gl.reshape(gl.permute(gl.join(kc, _g_codes(kw1, _KPTX_EXACT, TILE)), (1, 2, 0)),
+                                                  [TILE, 32]), A_OP)
+            else:
+                ca = gl.convert_layout(gl.permute(kc, (1, 0)), A_OP)   # [TILE, 16] codes (the same registers)
             s = gl.zeros([16, TILE], gl.float32, MMA)
             for c in gl.static_range(D // 32):
                 m1 = mk_s.slice(16 * c, 16).load(COL)
@@ -427,7 +479,7 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
               D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, HOT_CHUNK: gl.constexpr,
               BIAS: gl.constexpr, VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr,
               LAZY: gl.constexpr, NS: gl.constexpr, KB_I8: gl.constexpr, INV, TAB, rope_scale, PRE: gl.constexpr,
-              HP: gl.constexpr, TABL: gl.constexpr):
+              HP: gl.constexpr, TABL: gl.constexpr, RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr):
     "Pass 1 of one decode step for one KV head's query rows (padded to 16): split < n_hot_splits: the sinks (split 0) and a chunk of the hot buffer, dense; else a run of cold tiles."
     gl.static_assert(D == 128)
     pid = gl.program_id(0)
@@ -462,7 +514,7 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
         m_i, l_i, acc = _g_cold(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KS, b * ksb + g * ksg,
                                 ksn, KM, b * kmb + g * kmg, kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS,
                                 b * vsb + g * vsg, pad_b, qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE,
-                                BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8, INV, TAB, rope_scale, PRE, HP, TABL)
+                                BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8, INV, TAB, rope_scale, PRE, HP, TABL, RK, RP, KG)
     # (column c of a cold accumulator holds channel 16 (c % 8) + c // 8; a hot one's channel c)
     ocol = gl.arange(0, D, layout=COL)
     chan = gl.where(split < n_hot_splits, ocol, 16 * (ocol % 8) + ocol // 8)
@@ -492,7 +544,9 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
     if getattr(layer, "dense_blocks", None): return "dense (uncompressed) blocks"
     kc, kb, km, vc, vs = layer.key_coeffs, layer.key_basis, layer.key_mean, layer.value_codes, layer.value_scale
     hk, hv, sk, sv = layer.hot_keys, layer.hot_values, layer.sink_keys, layer.sink_values
-    if kb.shape[3] != GLUON_RANK: return f"key rank {kb.shape[3]} ({GLUON_RANK} only)"
+    RK = kb.shape[3]
+    if layer.rope == "post" and RK != GLUON_RANK: return f"key rank {RK} ({GLUON_RANK} only with post-RoPE keys)"
+    if RK % 2 or not 2 <= RK <= 32: return f"key rank {RK} (even, 2 to 32)"
     if layer.rope == "pre" and layer.inv_freq.numel() != D // 2: return f"{layer.inv_freq.numel()} RoPE frequencies (head_dim / 2)"
     G, L = hk.shape[1], kc.shape[3]
     if H % G or H // G > GLUON_MAX_ROWS: return f"{H} query heads over {G} KV heads (up to {GLUON_MAX_ROWS} per group)"
@@ -505,9 +559,9 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
     if any(t.dtype != query.dtype for t in ((km, vs, hk, hv) + ((sk, sv) if sk is not None else ())
                                             + ((ks,) if ks is not None else (kb,)))):
         return "basis, mean, scales or dense tokens not in the query's dtype"
-    if ks is not None and ks.stride()[2:] != (16, 1): return "key basis scales not in the cache's contiguous layout"
-    if (kc.stride()[2:] != (L * 8, 8, 1) or vc.stride()[2:] != (L * D // 2, D // 2, 1) or vs.stride()[2:] != (L, 1)
-            or kb.stride()[2:] != (16 * D, D, 1) or km.stride()[2:] != (D, 1) or hk.stride()[2:] != (D, 1)
+    if ks is not None and ks.stride()[2:] != (RK, 1): return "key basis scales not in the cache's contiguous layout"
+    if (kc.stride()[2:] != (L * RK // 2, RK // 2, 1) or vc.stride()[2:] != (L * D // 2, D // 2, 1) or vs.stride()[2:] != (L, 1)
+            or kb.stride()[2:] != (RK * D, D, 1) or km.stride()[2:] != (D, 1) or hk.stride()[2:] != (D, 1)
             or hv.stride() != hk.stride() or (sk is not None and (sk.stride()[2:] != (D, 1) or sv.stride() != sk.stride()))):
         return "cache tensors not in the cache's contiguous layout"
     return None
@@ -521,13 +575,15 @@ def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> i
     if tps < per_block: return min(d for d in range(tps, per_block + 1) if per_block % d == 0)
     return -(-tps // per_block) * per_block
 
-def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool = False, tile: int = GLUON_TILE) -> int:
+def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool = False, tile: int = GLUON_TILE,
+                     rp: int = 16) -> int:
     "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~15 KB each, 1 KB reserved)."
     p = torch.cuda.get_device_properties(device)
     regs = getattr(p, "regs_per_multiprocessor", 65536) // (GLUON_MAXNREG * 32)
     per = GLUON_STAGES * tile * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
     if int8_basis: per += 2048   # (2 KB of int8 basis instead of 4 KB, and 4 KB of fp16 query rows)
     if pre: per += 2 * 16 * 128 * 2 + 128 * 2 - (4096 if int8_basis else 0)   # fp16 basis and turned query rows, mean
+    if rp == 32: per += 16 * 128 * (2 + (1 if int8_basis else 2))   # ranks 16-31 of the basis, as copied and in fp16
     smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
 
@@ -549,7 +605,9 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
                      max(1, 1 << (H // G - 1).bit_length()), tab_layout(GLUON_TILE_PRE))
     else: rope_args = (kc, kc, 1.0, False, 1, tab_layout(GLUON_TILE))
     tile = GLUON_TILE_PRE if layer.rope == "pre" else GLUON_TILE
-    slots = _programs_per_sm(dev, ks is not None, layer.rope == "pre", tile) * _sm_count(dev) - B * G * n_hot_splits
+    RK = kb.shape[3]
+    RP = 16 if RK <= 16 else 32
+    slots = _programs_per_sm(dev, ks is not None, layer.rope == "pre", tile, RP) * _sm_count(dev) - B * G * n_hot_splits
     tps = _tiles_per_split(N * (L // tile), B * G, slots, L // tile)
     n_splits = n_hot_splits + -(-(N * (L // tile)) // tps)
     o_part = _scratch(dev, B * H * n_splits * D, "o")
@@ -560,7 +618,7 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
                   vs, *vs.stride()[:2], pad, o_part, lse_part, scaling * LOG2E, G, H, N, sk.shape[2], layer.n_hot,
                   tps, n_hot_splits, n_splits, D, H // G, L, tile, hot_chunk, _BIAS, _ptx_values(),
                   _ptx_keys(), _VCON, value_layout(tile), GLUON_LAZY, GLUON_STAGES, ks is not None,
-                  *rope_args)
+                  *rope_args, RK, RP, RK != 16)
     merge_args = (o_part, lse_part, None, H * D, D, D, 1, H, n_splits, 1, _p2(n_splits, 2), D)
     return _Plan(dev, (B * G, n_splits), split_args, (B * H,), merge_args, (B, H, 1, D),
                  dict(num_warps=1, maxnreg=GLUON_MAXNREG), False, borrowed, kernel=_g_decode)
