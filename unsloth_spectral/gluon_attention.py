@@ -197,27 +197,29 @@ def _k_rank(k, RK: gl.constexpr):
     return r, r < RK
 
 @gluon.jit
-def _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8: gl.constexpr, RK: gl.constexpr):
+def _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8: gl.constexpr, RK: gl.constexpr, INPL: gl.constexpr = False):
     "The block's basis (rows in the codes' k order) into `bf_s` in fp16 for the key rebuild, rows 8-15 (high nibbles, codes 16 (n - 8)) by 1/16, int8 rows times their scales; its mean into `mk_s` in fp16."
     D: gl.constexpr = bf_s.shape[1]
     RP: gl.constexpr = bf_s.shape[0]
     PL: gl.constexpr = gl.BlockedLayout([16, 4], [1, 32], [1, 1], [1, 0])   # a lane: all 16 rows of 4 columns
     if RP == 32:   # (16 rows at a time: fewer live registers)
         ks2 = gl.split(gl.permute(gl.reshape(ks, [2, 16]), (1, 0)))
-        _g_basis_rows(kb_s.slice(0, 16, dim=0), bf_s.slice(0, 16, dim=0), ks2[0], 0, PL, KB_I8, RK)
-        _g_basis_rows(kb_s.slice(16, 16, dim=0), bf_s.slice(16, 16, dim=0), ks2[1], 16, PL, KB_I8, RK)
+        _g_basis_rows(kb_s.slice(0, 16, dim=0), bf_s.slice(0, 16, dim=0), ks2[0], 0, PL, KB_I8, RK, INPL)
+        _g_basis_rows(kb_s.slice(16, 16, dim=0), bf_s.slice(16, 16, dim=0), ks2[1], 16, PL, KB_I8, RK, INPL)
     else:
         _g_basis_rows(kb_s, bf_s, ks, 0, PL, KB_I8, RK)
     mk_s.store(km_s.load(gl.SliceLayout(0, PL)).to(gl.float16))
 
 @gluon.jit
-def _g_basis_rows(kb_s, bf_s, ks, k0: gl.constexpr, PL: gl.constexpr, KB_I8: gl.constexpr, RK: gl.constexpr):
+def _g_basis_rows(kb_s, bf_s, ks, k0: gl.constexpr, PL: gl.constexpr, KB_I8: gl.constexpr, RK: gl.constexpr,
+                  INPL: gl.constexpr = False):
     "Rows k0 .. k0 + 15 of `_g_basis16`."
     r = k0 + gl.arange(0, 16, layout=gl.SliceLayout(1, PL))
     x = kb_s.load(PL).to(gl.float32)
     if KB_I8: x = x * gl.convert_layout(ks, gl.SliceLayout(1, PL))[:, None]
     scl = gl.where(r % 16 >= 8, 0.0625, 1.0)
     if RK < k0 + 16: scl = gl.where(_k_rank(r, RK)[1], scl, 0.0)   # (rows past the rank: zero, whatever the copy left)
+    if INPL: _barrier()   # (every lane has read the rows before any writes them over)
     bf_s.store((x * scl[:, None]).to(gl.float16))
 
 @gluon.jit
@@ -333,7 +335,14 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * _SUB_UNIT, _SUB_UNIT)
     acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
     if PRE:   # the rebuilt keys' basis and mean; the query rows turned to each tile's base position
-        bf_s = gl.allocate_shared_memory(gl.float16, [RP, D], SB)
+        # (ranks above 16 with a bf16 basis: its copy turned to fp16 where it lies, one 8 KB buffer instead of two, 12
+        # programs per SM instead of 8; the next block's basis is copied after this block's last tile has read it)
+        INPL: gl.constexpr = (RP == 32) and (not KB_I8)
+        if INPL:
+            if _REINTERPRET: bf_s = kb_s.reinterpret(gl.float16, [RP, D], SB)
+            else: bf_s = kb_s._reinterpret(gl.float16, [RP, D], SB)
+        else:
+            bf_s = gl.allocate_shared_memory(gl.float16, [RP, D], SB)
         mk_s = gl.allocate_shared_memory(gl.float16, [D], S1)
         # (a swizzle period of HP rows, so that rows 0 .. HP - 1 can be stored as a slice)
         qr_s = gl.allocate_shared_memory(gl.float16, [16, D], gl.SwizzledSharedLayout(8, 1, HP, order=[1, 0]))
@@ -390,13 +399,13 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
             if PRE:
-                _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8, RK)
+                _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8, RK, INPL)
             else:
                 qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
                 qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
-            _async_load(kb_s, kb_g + jn * kbn + b_src, mask=b_msk)
+            if not (PRE and INPL): _async_load(kb_s, kb_g + jn * kbn + b_src, mask=b_msk)
             _async_load(km_s, km_g + jn * kmn + cm)
             if KB_I8: ks = gl.load(ks_g + jn * ksn, mask=cc_ok, other=0.).to(gl.float32)
         tc = gl.minimum(t + NS - 1, t_hi - 1) * TILE
@@ -441,6 +450,11 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
                                                      dtype=(gl.float16, gl.float16), is_pure=True, pack=2)
                 s = mma_v2(qr_s.slice(16 * c, 16, dim=1).load(A_OP), gl.convert_layout(gl.permute(k1r, (1, 0)), B_OP), s)
                 s = mma_v2(qr_s.slice(D // 2 + 16 * c, 16, dim=1).load(A_OP), gl.convert_layout(gl.permute(k2r, (1, 0)), B_OP), s)
+            if INPL:
+                if (t % TPB == TPB - 1) & (t + 1 < t_hi):   # this block's basis read: the next one into its buffer
+                    _barrier()
+                    _async_load(kb_s, kb_g + gl.minimum(t // TPB + 1, N - 1) * kbn + b_src, mask=b_msk)
+                    async_copy.commit_group()
         else:
             s = mma_v2(qb_a, kc, gl.zeros([16, TILE], gl.float32, MMA))
         tok = n_sinks + t * TILE
@@ -583,7 +597,8 @@ def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool =
     per = GLUON_STAGES * tile * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
     if int8_basis: per += 2048   # (2 KB of int8 basis instead of 4 KB, and 4 KB of fp16 query rows)
     if pre: per += 2 * 16 * 128 * 2 + 128 * 2 - (4096 if int8_basis else 0)   # fp16 basis and turned query rows, mean
-    if rp == 32: per += 16 * 128 * (2 + (1 if int8_basis else 2))   # ranks 16-31 of the basis, as copied and in fp16
+    # ranks 16-31: an int8 basis adds its copy and fp16 rows; a bf16 one is turned in place (its 32 rows, no fp16 buffer)
+    if rp == 32 and int8_basis: per += 16 * 128 * 3
     smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
 
