@@ -226,15 +226,17 @@ def _g_basis_rows(kb_s, bf_s, ks, k0: gl.constexpr, PL: gl.constexpr, KB_I8: gl.
 def _g_keys(kc_8, tok, kb_off, RB: gl.constexpr, RP: gl.constexpr):
     "A tile's key chunks (16 bits: ranks 16 h + 4 tig .. + 3) gathered byte by byte from the codes, RB bytes per token, for h = 0 (and 1 when RP is 32); bytes past a token's are 0."
     row = kc_8 + tok[:, None] * RB
-    lo = gl.load(row + kb_off[None, :], mask=(kb_off < RB)[None, :], other=0).to(gl.int16)
-    hi = gl.load(row + kb_off[None, :] + 1, mask=(kb_off + 1 < RB)[None, :], other=0).to(gl.int16)
-    w0 = lo | (hi << 8)
-    if RP == 32:
-        lo = gl.load(row + kb_off[None, :] + 8, mask=(kb_off + 8 < RB)[None, :], other=0).to(gl.int16)
-        hi = gl.load(row + kb_off[None, :] + 9, mask=(kb_off + 9 < RB)[None, :], other=0).to(gl.int16)
-        w1 = lo | (hi << 8)
+    w0 = _g_chunk(row, kb_off, RB)
+    if RP == 32: w1 = _g_chunk(row, kb_off + 8, RB)
     else: w1 = w0
     return w0, w1
+
+@gluon.jit
+def _g_chunk(row, off, RB: gl.constexpr):
+    "The 16-bit chunks at byte `off` (per lane) of each token's `row`, two byte loads each; bytes past RB are 0."
+    lo = gl.load(row + off[None, :], mask=(off < RB)[None, :], other=0).to(gl.int16)
+    hi = gl.load(row + off[None, :] + 1, mask=(off + 1 < RB)[None, :], other=0).to(gl.int16)
+    return lo | (hi << 8)
 
 @gluon.jit
 def _g_codes(kw, KPTX: gl.constexpr, TILE: gl.constexpr):
@@ -594,11 +596,12 @@ def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool =
     "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~15 KB each, 1 KB reserved)."
     p = torch.cuda.get_device_properties(device)
     regs = getattr(p, "regs_per_multiprocessor", 65536) // (GLUON_MAXNREG * 32)
-    per = GLUON_STAGES * tile * (8 + 64 + 2) + 16 * 128 * 2 + 128 * 2 + 1024 + 256   # ring, basis, mean, reserved
-    if int8_basis: per += 2048   # (2 KB of int8 basis instead of 4 KB, and 4 KB of fp16 query rows)
-    if pre: per += 2 * 16 * 128 * 2 + 128 * 2 - (4096 if int8_basis else 0)   # fp16 basis and turned query rows, mean
-    # ranks 16-31: an int8 basis adds its copy and fp16 rows; a bf16 one is turned in place (its 32 rows, no fp16 buffer)
-    if rp == 32 and int8_basis: per += 16 * 128 * 3
+    copied = rp * 128 * (1 if int8_basis else 2)   # the basis as copied
+    rows16 = 16 * 128 * 2                          # fp16 query rows: the turned ones (pre-RoPE) or `_q16`'s (int8)
+    if pre:   # and the fp16 basis (a bf16 one of 32 rows is turned in place) and mean
+        extra = (0 if rp == 32 and not int8_basis else rp * 128 * 2) + rows16 + 128 * 2
+    else: extra = rows16 if int8_basis else 0
+    per = GLUON_STAGES * tile * (8 + 64 + 2) + copied + 128 * 2 + extra + 1024 + 256   # ring, basis, mean, reserved
     smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
 
