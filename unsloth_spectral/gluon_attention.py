@@ -32,23 +32,19 @@ GLUON_LAZY = 8.0          # the running max moves only when a row grows by more 
 _BIAS = 8.0               # the code is n - 8
 
 def value_layout(tile: int):
-    "[tile, 8, 16] layout of a value tile before its unpack: lane (gid, tig) holds word gid of tokens 2 tig, 2 tig + 1 (+8 ...), dim 2 its sixteen copies; registers: the token pair first, then the copies, so that one asm instance (pack 32) sees both words of a pair."
+    "[tile, 4, 32] layout of a value tile as `ldmatrix.trans` reads it ([tile, 32] two-byte words, four channels each; dim 1 four copies): lane (gid, tig) holds word gid (+8, +16) of tokens 2 tig, 2 tig + 1 (+8 ...); registers: the token pair, then the copies, so that one asm instance (pack 8) sees one 32-bit register (a word of both tokens) and makes its four channels."
     return gl.DistributedLinearLayout(
-        reg_bases=[[1, 0, 0], [0, 0, 1], [0, 0, 2], [0, 0, 4], [0, 0, 8]]
+        reg_bases=[[1, 0, 0], [0, 1, 0], [0, 2, 0], [0, 0, 8], [0, 0, 16]]
         + [[8 << i, 0, 0] for i in range((tile // 8).bit_length() - 1)],
-        lane_bases=[[2, 0, 0], [4, 0, 0], [0, 1, 0], [0, 2, 0], [0, 4, 0]], warp_bases=[], block_bases=[],
-        shape=[tile, 8, 16])
+        lane_bases=[[2, 0, 0], [4, 0, 0], [0, 0, 1], [0, 0, 2], [0, 0, 4]], warp_bases=[], block_bases=[],
+        shape=[tile, 4, 32])
 
 def _ptx_values() -> str:
-    "Two 8-byte words (tokens t, t+1; 16 channels each) -> 16 registers, register i = (t, t+1) of channel i as fp16 subnormals: n 2^-24 (even i, low nibbles), 16 n 2^-24 (odd i, high nibbles, left in place)."
-    lines = ["{", ".reg .b32 a0, a1, b0, b1, x;", "mov.b64 {a0, a1}, $16;", "mov.b64 {b0, b1}, $17;"]
-    for w, (a, b) in enumerate((("a0", "b0"), ("a1", "b1"))):
-        for j in range(4):   # byte j of both words side by side, then its low and its high nibbles
-            lines += [f"prmt.b32 x, {a}, {b}, {hex(((4 + j) << 8) | j)};",
-                      f"and.b32 ${8 * w + 2 * j}, x, 0x000F000F;", f"and.b32 ${8 * w + 2 * j + 1}, x, 0x00F000F0;"]
-    return "\n".join(lines + ["}"])
+    "A two-byte word of tokens t and t + 1 side by side (channels 4e .. 4e + 3 of each, as `ldmatrix.trans` leaves them) -> 4 registers, register q = (t, t + 1) of channel 4e + q as fp16 subnormals: n 2^-24 (even q, low nibbles), 16 n 2^-24 (odd q, high nibbles, left in place); the second byte shifted down once."
+    return "\n".join(["{", ".reg .b32 y;", "and.b32 $0, $4, 0x000F000F;", "and.b32 $1, $4, 0x00F000F0;",
+                      "shr.b32 y, $4, 8;", "and.b32 $2, y, 0x000F000F;", "and.b32 $3, y, 0x00F000F0;", "}"])
 
-_VCON = "=r," * 16 + ",".join(["l"] * 32)
+_VCON = "=r,=r,=r,=r,r,r,r,r"
 
 def _ptx_basis() -> str:
     "A 32-bit word of four int8 basis entries -> two fp16x2 B-fragment registers (bytes 0, 1 and bytes 2, 3), each entry s as 1152 + s: its sign bit flipped, the byte under fp16's 1024."
@@ -241,10 +237,11 @@ def _g_chunk(row, off, RB: gl.constexpr):
 @gluon.jit
 def _g_codes(kw, KPTX: gl.constexpr, TILE: gl.constexpr):
     "[TILE, 4] key chunks -> the [16, TILE] fp16 B fragment of C^T (k = 8 e + 2 tig + f: ranks 4 tig + 2 f + e)."
+    kw = kw.to(gl.int32)   # (as loaded: 16 bits in a 32-bit register, so that no copy is packed: one prmt less)
     kj = gl.join(kw, kw)
     kj = gl.join(kj, kj)   # [TILE, 4, e, f]: the chunk four times, k = 8 e + 2 tig + f
     k16 = gl.convert_layout(gl.permute(gl.reshape(gl.permute(kj, (0, 2, 1, 3)), [TILE, 16]), (1, 0)), B_OP)
-    return gl.inline_asm_elementwise(KPTX, "=r,=r,r,r", [k16], dtype=gl.float16, is_pure=True, pack=4)
+    return gl.inline_asm_elementwise(KPTX, "=r,=r,r,r,r,r", [k16], dtype=gl.float16, is_pure=True, pack=4)
 
 @gluon.jit
 def _rows8(x, T: gl.constexpr, HALF: gl.constexpr):
@@ -289,12 +286,13 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     S2: gl.constexpr = gl.SwizzledSharedLayout(vec=1, per_phase=1, max_phase=1, order=[1, 0])
     SB: gl.constexpr = gl.SwizzledSharedLayout(vec=8, per_phase=1, max_phase=8, order=[1, 0])
     kw_s = gl.allocate_shared_memory(gl.int64, [NS, TILE], S1)       # key words, one per token
-    vw_s = gl.allocate_shared_memory(gl.int64, [NS, TILE, 8], S2)    # value words, eight per token
+    # value words, 32 two-byte ones per token (swizzled: ldmatrix.trans reads 8 tokens' 16 bytes without conflicts)
+    vw_s = gl.allocate_shared_memory(gl.int16, [NS, TILE, 32], gl.SwizzledSharedLayout(8, 2, 4, order=[1, 0]))
     vs_s = gl.allocate_shared_memory(DT, [NS, TILE], S1)             # value scales
     km_s = gl.allocate_shared_memory(DT, [D], S1)                    # the next block's key mean
     # copy layouts (16-byte pieces, 4-byte for the scales)
     CK: gl.constexpr = gl.BlockedLayout([2], [32], [1], [0])
-    CV: gl.constexpr = gl.BlockedLayout([1, 2], [8, 4], [1, 1], [1, 0])
+    CV: gl.constexpr = gl.BlockedLayout([1, 8], [8, 4], [1, 1], [1, 0])
     qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
     q_mask = (qr < HPG)[:, None]
     kk = gl.arange(0, D, layout=gl.SliceLayout(0, A_OP))
@@ -312,20 +310,20 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         q16_s = kb_s
         kb_w = kb_s
     ck = gl.arange(0, TILE, layout=CK)
-    cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 8 + gl.arange(0, 8, layout=gl.SliceLayout(0, CV))[None, :]
+    cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 32 + gl.arange(0, 32, layout=gl.SliceLayout(0, CV))[None, :]
     cbr, cbr_ok = _k_rank(gl.arange(0, RP, layout=gl.SliceLayout(1, CB)), RK)
     b_src = cbr[:, None] * D + gl.arange(0, D, layout=gl.SliceLayout(0, CB))[None, :]
     b_msk = gl.broadcast(cbr_ok[:, None], b_src)[0]
     cm = gl.arange(0, D, layout=CK)
     kc_g = KC.to(gl.pointer_type(gl.int64)) + kc_bg // 8
-    vc_g = VC.to(gl.pointer_type(gl.int64)) + vc_bg // 8
+    vc_g = VC.to(gl.pointer_type(gl.int16)) + vc_bg // 2
     vs_g = VS + vs_bg
     kb_g = KB + kb_bg
     km_g = KM + km_bg
     q_off = q_base + qr[:, None] * sqh + kk[None, :]
     KL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # [TILE, 4] key chunks: lane (gid, tig) chunk tig
     NQ: gl.constexpr = 8 if HPG <= 8 else 16   # query rows of the transposed value product
-    VSL: gl.constexpr = gl.SliceLayout(2, VL)
+    VSL: gl.constexpr = gl.SliceLayout(1, VL)
     st = gl.arange(0, TILE, layout=COL)
     # sum of P * scale (each row), for the values' bias, taken off at the split's end (with bf16's offset of 136 it
     # had to leave every block for precision at 128K; at 8 once per split is as exact and 0.3 µs faster at 32K B=8)
@@ -333,8 +331,9 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     ones_a = gl.full([16, TILE], 1.0, gl.float16, A_OP)
     # the value codes come unpacked as fp16 subnormals (no magic exponent: no shift for the high nibble, and an offset
     # of 8 code steps instead of bf16's 136, so P^T in fp16 too); what one step is worth in accumulator row c (channel
-    # 16 (c % 8) + c // 8, a high nibble where odd). H200, 8B, 32K B=8: 64.7 -> 62.8 µs in graphs (bench/v15/ab.py)
-    unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 8) % 2) == 1, 16.0 * _SUB_UNIT, _SUB_UNIT)
+    # 4 (c % 32) + c // 32, a high nibble where c // 32 is odd). H200, 8B, 32K B=8: 64.7 -> 62.8 µs in graphs
+    # (bench/v15/ab.py)
+    unit = gl.where(((gl.arange(0, D, layout=gl.SliceLayout(1, MMA)) // 32) % 2) == 1, 16.0 * _SUB_UNIT, _SUB_UNIT)
     acc_t = gl.zeros([D, NQ], gl.float32, MMA)   # O transposed: V^T P^T (half the products of P V at <= 8 rows)
     if PRE:   # the rebuilt keys' basis and mean; the query rows turned to each tile's base position
         # (ranks above 16 with a bf16 basis: its copy turned to fp16 where it lies, one 8 KB buffer instead of two, 12
@@ -380,7 +379,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     for i0 in gl.static_range(NS - 1):
         tc = gl.minimum(t_lo + i0, t_hi - 1) * TILE
         if not KG: _async_load(kw_s.index(i0), kc_g + tc + ck)
-        _async_load(vw_s.index(i0), vc_g + tc * 8 + cv)
+        _async_load(vw_s.index(i0), vc_g + tc * 32 + cv)
         _async_load(vs_s.index(i0), vs_g + tc + ck)
         async_copy.commit_group()
     if KB_I8 and not PRE:   # (after the first copies are on their way) the query rows in fp16, D in the basis words' order
@@ -417,7 +416,7 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
             kn0, kn1 = _g_keys(kc_8, tc + kt, kb_off, RB, RP)
         else:
             _async_load(kw_s.index(sn), kc_g + tc + ck)
-        _async_load(vw_s.index(sn), vc_g + tc * 8 + cv)
+        _async_load(vw_s.index(sn), vc_g + tc * 32 + cv)
         _async_load(vs_s.index(sn), vs_g + tc + ck)
         async_copy.commit_group()
         sc = i % NS
@@ -479,9 +478,12 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         pw = gl.convert_layout(gl.permute((p * vsr[None, :]).to(gl.float16), (1, 0)), B_OP)   # P^T [TILE, NQ]
         wacc = mma_v2(ones_a, pw, wacc)
         vw = vw_s.index(sc).load(VSL)
-        v3 = gl.broadcast(gl.expand_dims(vw, 2), gl.full([TILE, 8, 16], 0, gl.int64, VL))[0]
-        vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.float16, is_pure=True, pack=32)
-        vt = gl.convert_layout(gl.permute(gl.reshape(gl.permute(vv, (0, 2, 1)), (TILE, D)), (1, 0)), A_OP)
+        # (ldmatrix.trans: a lane's register holds a word of tokens t and t + 1, the pair an A fragment register
+        # wants: and, and, shr, and, and for four registers, no prmt; H200, 8B, 32K B=8: 61.6 -> 56.4 µs in graphs,
+        # bench/v16/ab.py 09:07)
+        v3 = gl.broadcast(gl.expand_dims(vw, 1), gl.full([TILE, 4, 32], 0, gl.int16, VL))[0]
+        vv = gl.inline_asm_elementwise(VPTX, VCON, [v3], dtype=gl.float16, is_pure=True, pack=8)
+        vt = gl.convert_layout(gl.permute(gl.reshape(vv, (TILE, D)), (1, 0)), A_OP)   # row c: channel 4 (c % 32) + c // 32
         acc_t = mma_v2(vt, pw, acc_t)
     async_copy.wait_group(0)
     acc_t = (acc_t - (BIAS * unit)[:, None] * gl.max(wacc, axis=0)[None, :]) / unit[:, None]
@@ -531,9 +533,9 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
                                 ksn, KM, b * kmb + g * kmg, kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS,
                                 b * vsb + g * vsg, pad_b, qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE,
                                 BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8, INV, TAB, rope_scale, PRE, HP, TABL, RK, RP, KG)
-    # (column c of a cold accumulator holds channel 16 (c % 8) + c // 8; a hot one's channel c)
+    # (column c of a cold accumulator holds channel 4 (c % 32) + c // 32; a hot one's channel c)
     ocol = gl.arange(0, D, layout=COL)
-    chan = gl.where(split < n_hot_splits, ocol, 16 * (ocol % 8) + ocol // 8)
+    chan = gl.where(split < n_hot_splits, ocol, 4 * (ocol % 32) + ocol // 32)
     row = b * H + g * HPG + orow
     ok = orow < HPG
     l_safe = gl.where(l_i > 0, l_i, 1.0)
