@@ -7,8 +7,8 @@ import os, sys, time, torch, triton
 import torch.nn.functional as F
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from timing import graph_us
+from v16.ab import case
 from unsloth_spectral import gluon_attention as ga
-from unsloth_spectral.triton_attention import random_layer
 
 def layer_bytes(lay) -> int:
     "Bytes one call reads: the cache tensors it touches (sinks, hot buffer, codes, scales, bases, means)."
@@ -37,15 +37,8 @@ if __name__ == "__main__":
     B, rows = int(os.environ.get("B", 8)), []
     for N in map(int, os.environ.get("NS", "31,63,127,255,511").split(",")):
         T = N * 256 + 256
-        lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                             values="int4", dtype=torch.bfloat16, device="cuda", seed=10 * i, basis_quant="int8")
-                for i in range(2)]
-        qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
-        plans = [ga.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
-        it = [0]
-        def call():
-            i = it[0] % 2; it[0] += 1
-            return plans[i](qs[i], lays[i].n_hot)
+        lays, qs, run, call, grid = case(ga, B, N, 0, 0, 4, "post", "int8")
+        plans = call.plans
         full_g, full_e = graph_us(call), bench(call)
         fl = {k: eager_us(call, k) for k in ("memset", "read", "none")}
         for p in plans: p.fused = True   # (the split kernel alone: its output is not merged)

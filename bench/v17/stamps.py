@@ -5,7 +5,7 @@ usage: PYTHONPATH=. python3 bench/v17/stamps.py"""
 import importlib.util, os, sys, time, torch
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from timing import graph_us
-from unsloth_spectral.triton_attention import random_layer
+from v16.ab import case
 
 spec = importlib.util.spec_from_file_location("gk24", os.path.join(os.path.dirname(os.path.abspath(__file__)), "gk24.py"))
 gk = importlib.util.module_from_spec(spec); spec.loader.exec_module(gk)
@@ -50,15 +50,8 @@ def report(tag, plan):
 if __name__ == "__main__":
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     for B, N in ((8, 127), (1, 511), (8, 511)):
-        lays = [random_layer(B=B, G=8, D=128, S=4, N=N, L=256, n_hot=252, cap=400, RK=16, quant="int4", rope="post",
-                             values="int4", dtype=torch.bfloat16, device="cuda", seed=10 * i, basis_quant="int8")
-                for i in range(2)]
-        qs = [torch.randn(B, 32, 1, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2)]
-        plans = [gk.make_gluon_plan(qs[i], lays[i], 128 ** -0.5, lays[i].pad.to(torch.int32)) for i in range(2)]
-        it = [0]
-        def call():
-            i = it[0] % 2; it[0] += 1
-            return plans[i](qs[i], lays[i].n_hot)
+        lays, qs, run, call, grid = case(gk, B, N, 0, 0, 4, "post", "int8")
+        plans = call.plans
         g = graph_us(call)
         torch.cuda.synchronize()
         print(f"\nB{B} T{N * 256 + 256}: graph {g:.1f} µs a call (stamped), grid {plans[0].split_grid}")
