@@ -1,13 +1,14 @@
 """Per-program %globaltimer stamps of one decode call (session 13, `bench/v17/gk24.py`): when programs start, when
 their first tile has landed, when they reach their stores, and on which multiprocessor (end times by the number of programs sharing it); the last call of a CUDA-graph replay of 16, and one eager
 call after a memset flush. 8B shapes, post-RoPE rank-16 int4 keys with an int8 basis, per-token int4 values.
-usage: PYTHONPATH=. python3 bench/v17/stamps.py"""
+usage: [GK=module path] [SHAPES=B/N,...] PYTHONPATH=. python3 bench/v17/stamps.py"""
 import importlib.util, os, sys, time, torch
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from timing import graph_us
 from v16.ab import case
 
-spec = importlib.util.spec_from_file_location("gk24", os.path.join(os.path.dirname(os.path.abspath(__file__)), "gk24.py"))
+GK = os.environ.get("GK", os.path.join(os.path.dirname(os.path.abspath(__file__)), "gk24.py"))   # a module with stamps
+spec = importlib.util.spec_from_file_location("gk", GK)
 gk = importlib.util.module_from_spec(spec); spec.loader.exec_module(gk)
 
 def report(tag, plan):
@@ -49,7 +50,7 @@ def report(tag, plan):
 
 if __name__ == "__main__":
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    for B, N in ((8, 127), (1, 511), (8, 511)):
+    for B, N in (tuple(map(int, c.split("/"))) for c in os.environ.get("SHAPES", "8/127,1/511,8/511").split(",")):
         lays, qs, run, call, grid = case(gk, B, N, 0, 0, 4, "post", "int8")
         plans = call.plans
         g = graph_us(call)
