@@ -102,7 +102,8 @@ _KPTX_EXACT = gl.constexpr(_ptx_keys_exact())
 
 # %% auto #0
 __all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_TILE_PRE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM',
-           'GLUON_RANK', 'GLUON_MAX_ROWS', 'value_layout', 'tab_layout', 'rope_table', 'gluon_route', 'make_gluon_plan']
+           'GLUON_RANK', 'GLUON_MAX_ROWS', 'GLUON_BALANCE_TILES', 'GLUON_HOT_WEIGHT', 'value_layout', 'tab_layout',
+           'rope_table', 'gluon_route', 'make_gluon_plan']
 
 # %% ../nbs/05b_gluon_attention.ipynb #b0d3d086
 @gluon.jit
@@ -493,12 +494,12 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
 @gluon.jit(do_not_specialize=["Q", "n_hot"])
 def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn, KS, ksb, ksg, ksn, KM, kmb, kmg, kmn,
               KC, kcb, kcg, VC, vcb, vcg, VS, vsb, vsg, PAD, O_PART, LSE_PART,
-              qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, n_hot_splits, n_splits,
+              qk_scale, G, H, N, n_sinks, n_hot, tiles_per_split, tps_r, tps_w, n_hot_splits, n_splits,
               D: gl.constexpr, HPG: gl.constexpr, L: gl.constexpr, TILE: gl.constexpr, HOT_CHUNK: gl.constexpr,
               BIAS: gl.constexpr, VPTX: gl.constexpr, KPTX: gl.constexpr, VCON: gl.constexpr, VL: gl.constexpr,
               LAZY: gl.constexpr, NS: gl.constexpr, KB_I8: gl.constexpr, INV, TAB, rope_scale, PRE: gl.constexpr,
-              HP: gl.constexpr, TABL: gl.constexpr, RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr):
-    "Pass 1 of one decode step for one KV head's query rows (padded to 16): split < n_hot_splits: the sinks (split 0) and a chunk of the hot buffer, dense; else a run of cold tiles."
+              HP: gl.constexpr, TABL: gl.constexpr, RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr, BAL: gl.constexpr):
+    "Pass 1 of one decode step for one KV head's query rows (padded to 16): split < n_hot_splits: the sinks (split 0) and a chunk of the hot buffer, dense; else a run of cold tiles. BAL (balanced programs): every program runs cold tiles, the hot ones after their chunk (two partials)."
     gl.static_assert(D == 128)
     pid = gl.program_id(0)
     split = gl.program_id(1)
@@ -526,21 +527,41 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
         for t0 in range(split * HOT_CHUNK, h_hi, 16):
             m_i, l_i, acc = _g_dense_tile(HK + b * shb + g * shg, HV + b * shb + g * shg, t0, h_hi,
                                           n_sinks + N * L, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s, D, 16)
+        if BAL:   # the hot partial, then this program's share of the cold tiles
+            _g_store(O_PART, LSE_PART, b * H + g * HPG + orow, orow < HPG, n_splits, split, gl.arange(0, D, layout=COL),
+                     m_i, l_i, acc)
+            m_i = gl.full([16], -1e30, gl.float32, ROW)
+            l_i = gl.zeros([16], gl.float32, ROW)
+            acc = gl.zeros([16, D], gl.float32, MMA)
+    if BAL:   # tiles_per_split each, one more for the first tps_r, tps_w fewer for the hot ones; slots after the hot ones
+        t_lo = split * tiles_per_split + gl.minimum(split, tps_r) - tps_w * gl.minimum(split, n_hot_splits)
+        t_hi = t_lo + tiles_per_split + (split < tps_r).to(gl.int32) - tps_w * (split < n_hot_splits).to(gl.int32)
+        slot = n_hot_splits + split
+        go = t_hi > t_lo
     else:
         t_lo = (split - n_hot_splits) * tiles_per_split
         t_hi = gl.minimum(t_lo + tiles_per_split, N * (L // TILE))
+        slot = split
+        go = split >= n_hot_splits
+    if go:
         m_i, l_i, acc = _g_cold(Q, b * sqb + g * HPG * sqh, sqh, KB, b * kbb + g * kbg, kbn, KS, b * ksb + g * ksg,
                                 ksn, KM, b * kmb + g * kmg, kmn, KC, b * kcb + g * kcg, VC, b * vcb + g * vcg, VS,
                                 b * vsb + g * vsg, pad_b, qk_scale, n_sinks, N, t_lo, t_hi, m_i, l_i, D, HPG, L, TILE,
                                 BIAS, VPTX, KPTX, VCON, VL, LAZY, NS, KB_I8, INV, TAB, rope_scale, PRE, HP, TABL, RK, RP, KG)
-    # (column c of a cold accumulator holds channel 4 (c % 32) + c // 32; a hot one's channel c)
+    # (column c of a cold accumulator holds channel 4 (c % 32) + c // 32; a hot one's channel c. The row and column
+    # indices are made here, after the loop, and the branches are the plan's: made ahead of the loop for both plans,
+    # the post-RoPE path ran 2% slower at 32K B=8 on the H200 and the pre-RoPE one spilled 50% more)
     ocol = gl.arange(0, D, layout=COL)
-    chan = gl.where(split < n_hot_splits, ocol, 4 * (ocol % 32) + ocol // 32)
-    row = b * H + g * HPG + orow
-    ok = orow < HPG
+    if BAL: chan = 4 * (ocol % 32) + ocol // 32
+    else: chan = gl.where(split < n_hot_splits, ocol, 4 * (ocol % 32) + ocol // 32)
+    _g_store(O_PART, LSE_PART, b * H + g * HPG + orow, orow < HPG, n_splits, slot, chan, m_i, l_i, acc)
+
+@gluon.jit
+def _g_store(O_PART, LSE_PART, row, ok, n_splits, slot, chan, m_i, l_i, acc):
+    "One partial, slot `slot` of the rows' split partials: the normalised rows (columns to channels `chan`) and their log-sum-exp."
     l_safe = gl.where(l_i > 0, l_i, 1.0)
-    gl.store(O_PART + (row[:, None] * n_splits + split) * D + chan[None, :], acc / l_safe[:, None], mask=ok[:, None])
-    gl.store(LSE_PART + row * n_splits + split, gl.where(l_i > 0, m_i + gl.log2(l_safe), float("-inf")), mask=ok)
+    gl.store(O_PART + (row[:, None] * n_splits + slot) * acc.shape[1] + chan[None, :], acc / l_safe[:, None], mask=ok[:, None])
+    gl.store(LSE_PART + row * n_splits + slot, gl.where(l_i > 0, m_i + gl.log2(l_safe), float("-inf")), mask=ok)
 
 # %% ../nbs/05b_gluon_attention.ipynb #c8af0117
 GLUON_HEAD_DIM, GLUON_RANK, GLUON_MAX_ROWS = 128, 16, 16
@@ -593,6 +614,17 @@ def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> i
     if tps < per_block: return min(d for d in range(tps, per_block + 1) if per_block % d == 0)
     return -(-tps // per_block) * per_block
 
+GLUON_BALANCE_TILES = 16   # pre-RoPE keys: balanced programs from this many cold tiles a program up
+GLUON_HOT_WEIGHT = 8       # a hot chunk (128 dense tokens) counted as this many cold tiles of 32 (pre-RoPE)
+
+def _balanced(n_tiles: int, BG: int, n_hot_splits: int, slots: int) -> tuple | None:
+    "Balanced programs for pre-RoPE keys: P = slots // BG programs a (b, g) in one wave, each `a` cold tiles (one more for the first `r`), the first `n_hot_splits` a hot chunk first and `w` tiles fewer, split inside blocks where it falls: (P, (a, r, w)); None (the plan of whole-block splits) below GLUON_BALANCE_TILES tiles a program."
+    P = max(n_hot_splits, min(slots // max(BG, 1), n_tiles))
+    if n_tiles < GLUON_BALANCE_TILES * P: return None
+    w = max(0, min(GLUON_HOT_WEIGHT, (n_tiles - P) // (P - n_hot_splits))) if P > n_hot_splits else 0
+    a, r = divmod(n_tiles + w * n_hot_splits, P)
+    return P, (a, r, w)
+
 def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool = False, tile: int = GLUON_TILE,
                      rp: int = 16) -> int:
     "One-warp programs resident per multiprocessor: registers (GLUON_MAXNREG) and shared memory (~15 KB each, 1 KB reserved)."
@@ -627,18 +659,26 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     tile = GLUON_TILE_PRE if layer.rope == "pre" else GLUON_TILE
     RK = kb.shape[3]
     RP = 16 if RK <= 16 else 32
-    slots = _programs_per_sm(dev, ks is not None, layer.rope == "pre", tile, RP) * _sm_count(dev) - B * G * n_hot_splits
-    tps = _tiles_per_split(N * (L // tile), B * G, slots, L // tile)
-    n_splits = n_hot_splits + -(-(N * (L // tile)) // tps)
+    slots = _programs_per_sm(dev, ks is not None, layer.rope == "pre", tile, RP) * _sm_count(dev)
+    n_t = N * (L // tile)
+    bal = _balanced(n_t, B * G, n_hot_splits, slots) if layer.rope == "pre" else None
+    if bal is None:
+        tps, tps_r, tps_w = _tiles_per_split(n_t, B * G, slots - B * G * n_hot_splits, L // tile), 0, 0
+        n_progs = n_splits = n_hot_splits + -(-n_t // tps)
+    else:
+        n_progs, (tps, tps_r, tps_w) = bal
+        n_splits = n_hot_splits + n_progs
     o_part = _scratch(dev, B * H * n_splits * D, "o")
     lse_part = _scratch(dev, B * H * n_splits, "lse")
     split_args = (query, query.stride(0), query.stride(1), sk, sv, *sk.stride()[:2], hk, hv, *hk.stride()[:2],
                   kb, *kb.stride()[:3], *((ks, *ks.stride()[:3]) if ks is not None else (kb, 0, 0, 0)),
                   km, *km.stride()[:3], kc, *kc.stride()[:2], vc, *vc.stride()[:2],
                   vs, *vs.stride()[:2], pad, o_part, lse_part, scaling * LOG2E, G, H, N, sk.shape[2], layer.n_hot,
-                  tps, n_hot_splits, n_splits, D, H // G, L, tile, hot_chunk, _BIAS, _ptx_values(),
+                  tps, tps_r, tps_w, n_hot_splits, n_splits, D, H // G, L, tile, hot_chunk, _BIAS, _ptx_values(),
                   _ptx_keys(), _VCON, value_layout(tile), GLUON_LAZY, GLUON_STAGES, ks is not None,
-                  *rope_args, RK, RP, RK != 16)
+                  *rope_args, RK, RP, RK != 16, bal is not None)
     merge_args = (o_part, lse_part, None, H * D, D, D, 1, H, n_splits, 1, _p2(n_splits, 2), D)
-    return _Plan(dev, (B * G, n_splits), split_args, (B * H,), merge_args, (B, H, 1, D),
+    plan = _Plan(dev, (B * G, n_progs), split_args, (B * H,), merge_args, (B, H, 1, D),
                  dict(num_warps=1, maxnreg=GLUON_MAXNREG), False, borrowed, kernel=_g_decode)
+    plan.balanced = bal is not None
+    return plan
