@@ -4,7 +4,8 @@ program's launch rank on its multiprocessor is about linear id // SMs, and its g
 scheduler per generation) decides how fast it runs (session 13's stamps: the last generation ends ~5% later).
 Each cold split gets tiles in proportion to 1 / (1 + GK_A * generation) (GK_B: more for programs that share a
 scheduler with a hot program), from a table of starts [B G, n_cold + 1]. GK_FILL=1: as many cold programs as the
-wave has slots (else the shipped count); GK_ALIGN=1: boundaries on whole blocks."""
+wave has slots (else the shipped count); GK_ALIGN=1: boundaries on whole blocks.
+Its substitutions apply to 05b as of commit 0b07edf (before the balanced programs shipped)."""
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))
 from derive import derive

@@ -6,7 +6,8 @@ needs the answer (so the claim rides under a tile's arithmetic); when its own ar
 fullest, until none is left. Every word is reset by its owner at its start, and is spent (front >= back) when its
 owner ends, so a word from an earlier call offers nothing. The thief's tiles join its own partial (same (b, g)), so
 the merge is unchanged. Session 13's stamps: at 32K B=8 cold programs end between 44.5 (p10) and 52.7 µs (max)
-with no order by launch rank, a spread that fixed ranges cannot take out."""
+with no order by launch rank, a spread that fixed ranges cannot take out.
+Its substitutions apply to 05b as of commit 0b07edf (before the balanced programs shipped)."""
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))
 from derive import derive
