@@ -3,7 +3,9 @@ key basis (`SpectralConfig(rope="post", rank_policy="fixed", basis_quant="int8")
 against dense, the default and the steps in between (session 11, CPU, SmolLM2, pydoc 4K at offsets 0/16000/32000,
 the protocol of bench/int8_basis_sim.py; notes/quality.md). No patching: basis_quant="int8" is a cache option.
 fraction16: the KV bytes as a fraction of dense in 16-bit floats (the compression ratio is 1/fraction16).
-usage: PYTHONPATH=. python3 bench/fast_config_quality.py [offsets]"""
+--block512 (session 14): the fast config and the default at blocks of 512 tokens instead (half the basis bytes), into
+bench/results/fast_config_quality_block512.json.
+usage: PYTHONPATH=. python3 bench/fast_config_quality.py [offsets] [--block512]"""
 import time, json, sys, warnings
 warnings.simplefilter("ignore")
 from transformers import DynamicCache
@@ -12,8 +14,10 @@ from unsloth_spectral.spectral_cache import SpectralCache
 from unsloth_spectral.integration import enable_spectral
 from unsloth_spectral.evaluation import continuation_ppl
 
-OFFSETS = tuple(int(x) for x in sys.argv[1].split(",")) if len(sys.argv) > 1 else (0, 16000, 32000)
-OUT = "bench/results/fast_config_quality.json"
+B512 = "--block512" in sys.argv
+args = [a for a in sys.argv[1:] if a != "--block512"]
+OFFSETS = tuple(int(x) for x in args[0].split(",")) if args else (0, 16000, 32000)
+OUT = "bench/results/fast_config_quality_block512.json" if B512 else "bench/results/fast_config_quality.json"
 model, tok = load_model(); enable_spectral(model)
 
 CONFIGS = [("default", SpectralConfig()),
@@ -21,6 +25,10 @@ CONFIGS = [("default", SpectralConfig()),
            ("post+fixed16", SpectralConfig(rope="post", rank_policy="fixed")),
            ("post+fixed16+int8basis (fast)", SpectralConfig(rope="post", rank_policy="fixed", basis_quant="int8")),
            ("default+int8basis", SpectralConfig(basis_quant="int8"))]
+if B512:
+    CONFIGS = [("post+fixed16+int8basis (fast), block 512",
+                SpectralConfig(rope="post", rank_policy="fixed", basis_quant="int8", block_size=512)),
+               ("default, block 512", SpectralConfig(block_size=512))]
 
 rows = []
 def run(name, make_cache):
@@ -30,6 +38,6 @@ def run(name, make_cache):
     rows.append(row); print(json.dumps(row), flush=True)
     json.dump(rows, open(OUT, "w"), indent=1)
 
-run("dense", lambda: DynamicCache(config=model.config))
+if not B512: run("dense", lambda: DynamicCache(config=model.config))
 for name, cfg in CONFIGS:
     run(name, lambda cfg=cfg: SpectralCache(cfg, model))
