@@ -31,8 +31,8 @@ def cache_shape(T: int, config: SpectralConfig) -> tuple[int, int, int]:
     return S, N, T - S - N * L
 
 def decode_bytes(B: int, H: int, G: int, D: int, T: int, config: SpectralConfig | None, Q: int = 1,
-                 dtype_bytes: int = 2, n_splits: int = 0) -> int:
-    "Fewest bytes a decode step moves: dense K/V (config None) or the compressed cache, plus query and output."
+                 dtype_bytes: int = 2, n_splits: int = 0, part_bytes: int = 4) -> int:
+    "Fewest bytes a decode step moves: dense K/V (config None) or the compressed cache, plus query and output, and the split partials (`n_splits` a row, `part_bytes` a value, with an fp32 log-sum-exp; stored and read back)."
     qo = 2 * B * H * Q * D * dtype_bytes
     if config is None: return qo + 2 * B * G * T * D * dtype_bytes
     S, N, n_hot = cache_shape(T, config)
@@ -45,7 +45,7 @@ def decode_bytes(B: int, H: int, G: int, D: int, T: int, config: SpectralConfig 
     else: per_block += L * config.k_values * code + config.k_values * D * dtype_bytes + D * dtype_bytes
     if config.key_outliers:   # exact key residual rows: int16 token index, the row (int8 + a scale when coded)
         per_block += config.key_outliers * (2 + D * (1 if config.quant else dtype_bytes) + (dtype_bytes if config.quant else 0))
-    partials = 2 * B * H * Q * n_splits * (D + 1) * 4
+    partials = 2 * B * H * Q * n_splits * (D * part_bytes + 4)
     return int(qo + dense + B * G * N * per_block + partials)
 
 # %% ../nbs/08_benchmark.ipynb #f2fc7f74
@@ -165,6 +165,11 @@ def run_benchmark(contexts=(4096, 32768, 131072), batches=(1, 8), heads: int = 3
             ins = _rotating(make, nbytes, l2)
             # the call the integration makes: each layer keeps its launch plan, so this times plan runs
             fn = lambda q, layer: spectral_decode_attention(q, layer, scaling, options=kernel_kw)
+            fn(*ins[0])   # the plan it makes: the splits it launches and the partials they store
+            lp = getattr(ins[0][1], "_spectral_plan", None)
+            if lp is not None:
+                nhs, ncs = 0, lp.plan.n_splits
+                nbytes = decode_bytes(B, heads, kv_heads, head_dim, T, config, q_len) + lp.plan.partial_bytes
             us = time_rotating(fn, ins)
             gus = time_graph(fn, ins) if graph else None
             del ins

@@ -560,7 +560,8 @@ def _g_decode(Q, sqb, sqh, SK, SV, ssb, ssg, HK, HV, shb, shg, KB, kbb, kbg, kbn
 def _g_store(O_PART, LSE_PART, row, ok, n_splits, slot, chan, m_i, l_i, acc):
     "One partial, slot `slot` of the rows' split partials: the normalised rows (columns to channels `chan`) and their log-sum-exp."
     l_safe = gl.where(l_i > 0, l_i, 1.0)
-    gl.store(O_PART + (row[:, None] * n_splits + slot) * acc.shape[1] + chan[None, :], acc / l_safe[:, None], mask=ok[:, None])
+    gl.store(O_PART + (row[:, None] * n_splits + slot) * acc.shape[1] + chan[None, :], (acc / l_safe[:, None]).to(O_PART.dtype.element_ty),
+             mask=ok[:, None])
     gl.store(LSE_PART + row * n_splits + slot, gl.where(l_i > 0, m_i + gl.log2(l_safe), float("-inf")), mask=ok)
 
 # %% ../nbs/05b_gluon_attention.ipynb #c8af0117
@@ -668,7 +669,7 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     else:
         n_progs, (tps, tps_r, tps_w) = bal
         n_splits = n_hot_splits + n_progs
-    o_part = _scratch(dev, B * H * n_splits * D, "o")
+    o_part = _scratch(dev, B * H * n_splits * D, "o", torch.float16)   # (fp16 rows: 32K B=8 graph 55.6 -> 55.0 µs, bench/v19)
     lse_part = _scratch(dev, B * H * n_splits, "lse")
     split_args = (query, query.stride(0), query.stride(1), sk, sv, *sk.stride()[:2], hk, hv, *hk.stride()[:2],
                   kb, *kb.stride()[:3], *((ks, *ks.stride()[:3]) if ks is not None else (kb, 0, 0, 0)),
@@ -677,8 +678,12 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
                   tps, tps_r, tps_w, n_hot_splits, n_splits, D, H // G, L, tile, hot_chunk, _BIAS, _ptx_values(),
                   _ptx_keys(), _VCON, value_layout(tile), GLUON_LAZY, GLUON_STAGES, ks is not None,
                   *rope_args, RK, RP, RK != 16, bal is not None)
-    merge_args = (o_part, lse_part, None, H * D, D, D, 1, H, n_splits, 1, _p2(n_splits, 2), D)
+    merge_args = (o_part, lse_part, None, H * D, D, D, 1, H, n_splits, 1, _p2(n_splits, 2), D, False)
     plan = _Plan(dev, (B * G, n_progs), split_args, (B * H,), merge_args, (B, H, 1, D),
                  dict(num_warps=1, maxnreg=GLUON_MAXNREG), False, borrowed, kernel=_g_decode)
     plan.balanced = bal is not None
+    # the merges in fewer warps when the splits are few (H200, 8B post-RoPE, int8 basis, eager / graph µs: 32K B=8,
+    # 24 splits, 1 warp 63.4 / 55.0 against 4 warps 64.1 / 55.6; 4K B=8 23.2 / 18.7 against 24.1 / 19.5; 8 warps at
+    # 129 or more splits +0.2-0.3 µs; bench/v19/gk31.py, 13:40)
+    plan.merge_warps = min(4, max(1, _p2(n_splits, 2) * D // 4096))
     return plan

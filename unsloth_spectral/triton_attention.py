@@ -16,9 +16,9 @@ import triton.language as tl
 log = logging.getLogger("unsloth_spectral.triton_attention")
 
 # %% auto #0
-__all__ = ['log', 'LOG2E', 'KERNEL_HEAD_DIMS', 'KERNEL_MAX_RANK', 'KERNEL_MAX_ROWS', 'KERNEL_MAX_OUTLIERS', 'TOLERANCE',
-           'decode_plan', 'decode_attention_factors', 'kernel_route', 'spectral_decode_attention', 'random_layer',
-           'dense_oracle', 'rel_err']
+__all__ = ['log', 'LOG2E', 'MERGE_PDL', 'KERNEL_HEAD_DIMS', 'KERNEL_MAX_RANK', 'KERNEL_MAX_ROWS', 'KERNEL_MAX_OUTLIERS',
+           'TOLERANCE', 'decode_plan', 'decode_attention_factors', 'kernel_route', 'spectral_decode_attention',
+           'random_layer', 'dense_oracle', 'rel_err']
 
 # %% ../nbs/05_triton_attention.ipynb #1726636a
 LOG2E = 1.4426950408889634
@@ -580,17 +580,18 @@ def _spectral_decode_split(
 # %% ../nbs/05_triton_attention.ipynb #9c7ec64e
 @triton.jit(do_not_specialize=["OUT"])
 def _merge_splits(O_PART, LSE_PART, OUT, so_b, so_h, so_q, so_d, H, n_splits,
-                  QLEN: tl.constexpr, NS_P: tl.constexpr, D: tl.constexpr):
-    "Merge the splits' partial outputs by their log-sum-exp (flash-decoding pass 2)."
+                  QLEN: tl.constexpr, NS_P: tl.constexpr, D: tl.constexpr, PDL: tl.constexpr = False):
+    "Merge the splits' partial outputs (fp32 or fp16) by their log-sum-exp (flash-decoding pass 2); `PDL`: launched by programmatic dependent launch, it first waits for the split kernel."
     row = tl.program_id(0).to(tl.int64)
     s = tl.arange(0, NS_P)
     offs_d = tl.arange(0, D)
     ok = s < n_splits
+    if PDL: tl.extra.cuda.gdc_wait()   # (every split program done and its stores visible)
     lse = tl.load(LSE_PART + row * n_splits + s, mask=ok, other=float("-inf"))
     m = tl.max(lse, 0)
     w = tl.exp2(lse - tl.where(m == float("-inf"), 0., m))   # a row with every key masked (a pad query) gets 0
     w = tl.where(ok, w, 0.)
-    o = tl.load(O_PART + (row * n_splits + s)[:, None] * D + offs_d[None, :], mask=ok[:, None], other=0.)
+    o = tl.load(O_PART + (row * n_splits + s)[:, None] * D + offs_d[None, :], mask=ok[:, None], other=0.).to(tl.float32)
     w_sum = tl.sum(w, 0)
     out = tl.sum(w[:, None] * o, 0) / tl.where(w_sum > 0, w_sum, 1.)
     b = row // (H * QLEN)
@@ -643,12 +644,12 @@ def decode_plan(B: int, G: int, n_cold: int, n_hot: int, device: torch.device, b
 
 _SCRATCH: dict = {}
 
-def _scratch(device: torch.device, n: int, what: str) -> torch.Tensor:
-    "A float32 buffer of `n` values for the split partials, shared by calls on one stream (a plan keeps its own reference)."
-    key = (device, what)
+def _scratch(device: torch.device, n: int, what: str, dtype=torch.float32) -> torch.Tensor:
+    "A buffer of `n` values for the split partials, shared by calls on one stream (a plan keeps its own reference)."
+    key = (device, what, dtype)
     buf = _SCRATCH.get(key)
     if buf is None or buf.numel() < n:
-        buf = _SCRATCH[key] = torch.empty(max(n, 1), device=device, dtype=torch.float32)
+        buf = _SCRATCH[key] = torch.empty(max(n, 1), device=device, dtype=dtype)
     return buf
 
 def _raw_stream(device: torch.device) -> int:
@@ -659,6 +660,10 @@ def _raw_stream(device: torch.device) -> int:
 try: from triton import knobs
 except ImportError: knobs = None   # an older Triton: the JIT launch only
 _DIRECT = [knobs is not None]   # False once this Triton's launcher refused a direct launch: the JIT launch from then on
+# Eager calls on sm_90 and newer launch the merge by programmatic dependent launch: its launch overlaps the split
+# kernel's end (H200, 8B post-RoPE, eager `do_bench`: 32K B=8 65.8 -> 63.9 µs, 4K B=1 20.2 -> 18.8; bench/v19, 13:20).
+# Under CUDA-graph capture the plain merge (PDL cost +1 µs a call in graphs, session 10).
+MERGE_PDL = True
 
 class _Plan:
     "One decode attention's launches, worked out once: per run, only the query, `n_hot` and the output change."
@@ -671,6 +676,9 @@ class _Plan:
         self.split_grid, self.merge_grid, self.split_opts = split_grid, merge_grid, split_opts
         self.args, self.margs = list(split_args), list(merge_args)   # per run: query (0), n_hot, output
         self.k_split = self.k_merge = None                            # compiled binaries, after the first (JIT) launch
+        self.k_pdl, self.merge_warps = None, 4                        # the merge by PDL (sm_90+, eager calls)
+        o, lse, self.n_splits, D = merge_args[0], merge_args[1], merge_args[8], merge_args[11]
+        self.partial_bytes = 2 * merge_grid[0] * self.n_splits * (D * o.element_size() + lse.element_size())   # stored, read back
         self.borrowed, self.keep = borrowed, None
     def __call__(self, query: torch.Tensor, n_hot: int) -> torch.Tensor | None:
         "Launch; None only when a plan holding raw pointers met a launcher it cannot use (the caller re-plans)."
@@ -690,6 +698,7 @@ class _Plan:
                     m = self.margs.copy()
                     m[2] = out
                     k = self.k_merge
+                    if self.k_pdl is not None and not torch.cuda.is_current_stream_capturing(): k, m[-1] = self.k_pdl, True
                     meta = None if enter is None and leave is None else k.launch_metadata(self.merge_grid, stream, *m)
                     k.run(self.merge_grid[0], 1, 1, stream, k.function, k.packed_metadata, meta, enter, leave, *m)
                 return out
@@ -700,11 +709,19 @@ class _Plan:
         m = self.margs.copy()
         m[2] = out
         ks = self.kernel[self.split_grid](*a, **self.split_opts)
-        km = None if self.fused else _merge_splits[self.merge_grid](*m, num_warps=4)
+        km = None if self.fused else _merge_splits[self.merge_grid](*m, num_warps=self.merge_warps)
         if _DIRECT[0] and not _interpreter() and ks is not None and (self.fused or km is not None):
             self.k_split, self.k_merge = ks, km
+            if km is not None and MERGE_PDL and (_capability(self.device) or (0,)) >= (9, 0): self.k_pdl = self._merge_pdl(m)
             if self.borrowed is not None: self._release()
         return out
+    def _merge_pdl(self, m: list):
+        "The merge compiled for programmatic dependent launch (launched once here, on the partials just merged), or None."
+        if torch.cuda.is_current_stream_capturing(): return None
+        try: return _merge_splits[self.merge_grid](*m[:-1], PDL=True, num_warps=self.merge_warps, launch_pdl=True)
+        except Exception as e:   # (a Triton or driver without it)
+            log.debug("merge by programmatic dependent launch unavailable (%s: %s)", type(e).__name__, e)
+            return None
     def _release(self):
         "Hold the borrowed tensors (the layer's own, checked by the layer plan) as raw pointers, keep the others alive."
         t = lambda x: isinstance(x, torch.Tensor)
@@ -799,7 +816,7 @@ def _make_plan(query, sink_k, sink_v, hot_k, hot_v, n_hot, k_coeffs, k_basis, k_
         bool(rot16) and rope_pre and query.dtype != torch.float32, vt, NO, _p2(NO), ko_scaled, kb_scaled)
     out_shape = (B, H, Qn, D)
     out_strides = (H * Qn * D, Qn * D, D, 1)
-    merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D)
+    merge_args = (o_part, lse_part, None, *out_strides, H, n_splits, Qn, _p2(n_splits, 2), D, False)
     opts = dict(num_warps=num_warps, **({} if maxnreg is None else dict(maxnreg=maxnreg)),
                 **({} if dense_stages is None else dict(num_stages=dense_stages)))   # the dense loops' pipeline
     return _Plan(dev, (B * G, n_splits), split_args, (B * H * Qn,), merge_args, out_shape, opts, bool(fuse_merge),

@@ -1,0 +1,29 @@
+"""Correctness of the eager calls of a study module (session 15): VARS as in bench/v16/ab.py, CASES as there. For each
+case, 40 back-to-back eager calls alternating two input sets (no synchronisation between them), then every output
+against the float64 oracle of its inputs; and the same calls replayed from a CUDA graph.
+usage: VARS="pdl=bench/v19/gk29.py:GK_PDL=1" CASES="8/127/0/0/4/post/int8" PYTHONPATH=.:bench python3 bench/v19/pdl_check.py"""
+import os, sys, torch
+sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+from v12.ab import load
+from v16.ab import case
+from unsloth_spectral.triton_attention import dense_oracle, rel_err
+
+print(torch.cuda.get_device_name(), flush=True)
+vs = [(v.split("=", 1)[0], load(v.split("=", 1)[1], i)) for i, v in enumerate(os.environ["VARS"].split(","))]
+for c in os.environ.get("CASES", "8/127/0/0/4/post/int8").split(","):
+    c = c.split("/")
+    B, N, seed, pad, HPG = map(int, c[:5])
+    for label, m in vs:
+        lays, qs, run, f, grid = case(m, B, N, seed, pad, HPG, c[5], None if c[6] == "-" else c[6])
+        refs = [dense_oracle(qs[i], lays[i], 128 ** -0.5) for i in range(2)]
+        f(); f(); torch.cuda.synchronize()
+        outs = [f() for _ in range(40)]
+        torch.cuda.synchronize()
+        errs = [rel_err(o, refs[i % 2]) for i, o in enumerate(outs)]
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g): gouts = [f() for _ in range(8)]
+        g.replay(); torch.cuda.synchronize()
+        gerrs = [rel_err(o, refs[i % 2]) for i, o in enumerate(gouts)]
+        print(f"{'/'.join(c)} {label}: eager max err {max(errs):.2e} (min {min(errs):.2e}); graph max {max(gerrs):.2e}"
+              f"{'  MISMATCH' if max(errs + gerrs) > 1e-2 else ''}", flush=True)
+        del lays, run, f, g; torch.cuda.empty_cache()
