@@ -1,5 +1,6 @@
 """Study module (session 15): 05b (merge by PDL on eager calls, fp16 partials) with the PDL merge compiled for
-GK_NW warps a program (the package: 4). Only eager calls use that merge; graph replays keep the plain one.
+GK_NW warps a program (4 in the package of the 13:37 run). Only eager calls use that merge; graph replays keep
+the plain one (since commit deff13f in the package's warps by split count).
 Its substitutions apply to 05b as of session 15's PDL commit."""
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))

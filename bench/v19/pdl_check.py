@@ -1,7 +1,7 @@
 """Correctness of the eager calls of a study module (session 15): VARS as in bench/v16/ab.py, CASES as there. For each
 case, 40 back-to-back eager calls alternating two input sets (no synchronisation between them), then every output
 against the float64 oracle of its inputs; and the same calls replayed from a CUDA graph.
-usage: VARS="pdl=bench/v19/gk29.py:GK_PDL=1" CASES="8/127/0/0/4/post/int8" PYTHONPATH=.:bench python3 bench/v19/pdl_check.py"""
+usage: VARS="pkg=pkg" CASES="8/127/0/0/4/post/int8" PYTHONPATH=.:bench python3 bench/v19/pdl_check.py"""
 import os, sys, torch
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
 from v12.ab import load
