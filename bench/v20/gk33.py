@@ -3,7 +3,8 @@ GK_PF tiles (key words, value codes, value scales; `cp.async.bulk.prefetch.L2`, 
 the same (b, g): GK_PFP=half the split C/2 cold splits on (mod C), =next the next one. The idea: programs end over a
 spread of ~5 µs at 32K B=8 (Session 13's stamps), the DRAM idles in that tail, and the ones still running wait on
 their last tiles' loads; whoever ends first pulls a straggler's last tiles into L2 with bandwidth the tail leaves
-free. Fire and forget: nobody waits on a prefetch, so the results cannot change. Whole-block (post-RoPE) plans only."""
+free. Fire and forget: nobody waits on a prefetch, so the results cannot change. Whole-block plans only (not the balanced
+pre-RoPE ones)."""
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))
 from derive import derive
