@@ -155,7 +155,8 @@ def run_benchmark(contexts=(4096, 32768, 131072), batches=(1, 8), heads: int = 3
             S, N, n_hot = cache_shape(T, config)
             _, nhs, ncs = decode_plan(B, kv_heads, N, n_hot, dev, kernel_kw.get("blocks_per_split"),
                                       kernel_kw.get("hot_chunk", 128), kernel_kw.get("split_factor", 2))
-            nbytes = decode_bytes(B, heads, kv_heads, head_dim, T, config, q_len, n_splits=nhs + ncs)
+            splits = nhs + ncs
+            nbytes = decode_bytes(B, heads, kv_heads, head_dim, T, config, q_len, n_splits=splits)
             def make(i):
                 layer = bench_layer(B, kv_heads, head_dim, T, config, dtype, dev)
                 q = torch.randn(B, heads, q_len, head_dim, device=dev, dtype=dtype)
@@ -168,12 +169,12 @@ def run_benchmark(contexts=(4096, 32768, 131072), batches=(1, 8), heads: int = 3
             fn(*ins[0])   # the plan it makes: the splits it launches and the partials they store
             lp = getattr(ins[0][1], "_spectral_plan", None)
             if lp is not None:
-                nhs, ncs = 0, lp.plan.n_splits
+                splits = lp.plan.n_splits
                 nbytes = decode_bytes(B, heads, kv_heads, head_dim, T, config, q_len) + lp.plan.partial_bytes
             us = time_rotating(fn, ins)
             gus = time_graph(fn, ins) if graph else None
             del ins
-            row = dict(T=T, B=B, N=N, n_hot=n_hot, splits=nhs + ncs, us=us, MB=nbytes / 1e6, GBs=nbytes / us / 1e3)
+            row = dict(T=T, B=B, N=N, n_hot=n_hot, splits=splits, us=us, MB=nbytes / 1e6, GBs=nbytes / us / 1e3)
             if graph: row.update(graph_us=gus, graph_GBs=nbytes / gus / 1e3)
             if dense:
                 dbytes = decode_bytes(B, heads, kv_heads, head_dim, T, None, q_len)
