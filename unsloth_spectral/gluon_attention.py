@@ -102,8 +102,8 @@ _KPTX_EXACT = gl.constexpr(_ptx_keys_exact())
 
 # %% auto #0
 __all__ = ['MMA', 'A_OP', 'B_OP', 'GLUON_TILE', 'GLUON_TILE_PRE', 'GLUON_STAGES', 'GLUON_MAXNREG', 'GLUON_LAZY', 'GLUON_HEAD_DIM',
-           'GLUON_RANK', 'GLUON_MAX_ROWS', 'GLUON_BALANCE_TILES', 'GLUON_HOT_WEIGHT', 'value_layout', 'tab_layout',
-           'rope_table', 'gluon_route', 'make_gluon_plan']
+           'GLUON_RANK', 'GLUON_MAX_ROWS', 'GLUON_BALANCE_TILES', 'GLUON_HOT_WEIGHT', 'GLUON_HOT_WEIGHT_POST',
+           'value_layout', 'tab_layout', 'rope_table', 'gluon_route', 'make_gluon_plan']
 
 # %% ../nbs/05b_gluon_attention.ipynb #b0d3d086
 @gluon.jit
@@ -615,14 +615,15 @@ def _tiles_per_split(n_tiles: int, BG: int, slots: int, per_block: int = 1) -> i
     if tps < per_block: return min(d for d in range(tps, per_block + 1) if per_block % d == 0)
     return -(-tps // per_block) * per_block
 
-GLUON_BALANCE_TILES = 16   # pre-RoPE keys: balanced programs from this many cold tiles a program up
-GLUON_HOT_WEIGHT = 8       # a hot chunk (128 dense tokens) counted as this many cold tiles of 32 (pre-RoPE)
+GLUON_BALANCE_TILES = 16    # balanced programs from this many cold tiles a program up
+GLUON_HOT_WEIGHT = 8        # a hot chunk (128 dense tokens) counted as this many cold tiles of 32 (pre-RoPE)
+GLUON_HOT_WEIGHT_POST = 11  # ... as this many cold tiles of 64 (post-RoPE)
 
-def _balanced(n_tiles: int, BG: int, n_hot_splits: int, slots: int) -> tuple | None:
-    "Balanced programs for pre-RoPE keys: P = slots // BG programs a (b, g) in one wave, each `a` cold tiles (one more for the first `r`), the first `n_hot_splits` a hot chunk first and `w` tiles fewer, split inside blocks where it falls: (P, (a, r, w)); None (the plan of whole-block splits) below GLUON_BALANCE_TILES tiles a program."
+def _balanced(n_tiles: int, BG: int, n_hot_splits: int, slots: int, hot_weight: int = GLUON_HOT_WEIGHT) -> tuple | None:
+    "Balanced programs: P = slots // BG programs a (b, g) in one wave, each `a` cold tiles (one more for the first `r`), the first `n_hot_splits` a hot chunk first and `w` (up to `hot_weight`) tiles fewer, split inside blocks where it falls: (P, (a, r, w)); None (the plan of whole-block splits) below GLUON_BALANCE_TILES tiles a program."
     P = max(n_hot_splits, min(slots // max(BG, 1), n_tiles))
     if n_tiles < GLUON_BALANCE_TILES * P: return None
-    w = max(0, min(GLUON_HOT_WEIGHT, (n_tiles - P) // (P - n_hot_splits))) if P > n_hot_splits else 0
+    w = max(0, min(hot_weight, (n_tiles - P) // (P - n_hot_splits))) if P > n_hot_splits else 0
     a, r = divmod(n_tiles + w * n_hot_splits, P)
     return P, (a, r, w)
 
@@ -662,7 +663,11 @@ def make_gluon_plan(query, layer, scaling: float, pad: torch.Tensor, borrowed=No
     RP = 16 if RK <= 16 else 32
     slots = _programs_per_sm(dev, ks is not None, layer.rope == "pre", tile, RP) * _sm_count(dev)
     n_t = N * (L // tile)
-    bal = _balanced(n_t, B * G, n_hot_splits, slots) if layer.rope == "pre" else None
+    # (post-RoPE keys too since session 17: the hot programs otherwise end at ~40% of the call, leaving their warp
+    # schedulers two long programs where the others have three, and a scheduler's share of the tiles sets when its
+    # last program ends. H200, 8B, int8 basis, graph / eager µs: 32K B=8 54.1 / 62.7 -> 53.3 / 62.2, 128K B=8 194.5 /
+    # 202.7-204.0 -> 191.4 / 200.7-200.9; bench/v21, 16:10-16:17)
+    bal = _balanced(n_t, B * G, n_hot_splits, slots, GLUON_HOT_WEIGHT if layer.rope == "pre" else GLUON_HOT_WEIGHT_POST)
     if bal is None:
         tps, tps_r, tps_w = _tiles_per_split(n_t, B * G, slots - B * G * n_hot_splits, L // tile), 0, 0
         n_progs = n_splits = n_hot_splits + -(-n_t // tps)
