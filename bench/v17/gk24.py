@@ -3,32 +3,11 @@ end of its first tile's wait (cold programs), before its stores, and its multipr
 int64 [B G, n_splits, 4])."""
 import os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from derive import derive
+from derive import derive, first_tile_stamps
 
-SUBS = [
-    ("""    for t in range(t_lo, t_hi):
-        i = t - t_lo""", """    t_first = _gtime(t_lo)
-    for t in range(t_lo, t_hi):
-        i = t - t_lo"""),
-    ("""        async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
-        _barrier()""", """        async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
-        _barrier()
-        if t == t_lo: t_first = _gtime(t)"""),
-    ("""    return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc
-""", """    return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc, t_first
-
-@gluon.jit
-def _gtime(x):
-    return gl.inline_asm_elementwise("mov.u64 $0, %globaltimer;", "=l,r", [x], dtype=gl.int64, is_pure=False, pack=1)
-"""),
+SUBS = first_tile_stamps() + [
     ("RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr):\n    \"Pass 1",
      "RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr, TS):\n    \"Pass 1"),
-    ("""    split = gl.program_id(1)
-    b = (pid // G)""", """    split = gl.program_id(1)
-    t_start = _gtime(pid)
-    t_first = t_start
-    b = (pid // G)"""),
-    ("        m_i, l_i, acc = _g_cold(", "        m_i, l_i, acc, t_first = _g_cold("),
     ("""    ocol = gl.arange(0, D, layout=COL)
     chan =""", """    t_end = _gtime(pid)
     tsb = TS + (pid * n_splits + split) * 4

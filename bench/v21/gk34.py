@@ -17,7 +17,7 @@ programs, the others P (grid (B G, P + 1), the last E's spare programs empty: th
 GK_NOMERGE=1: no merge launched (timing only: the output is not written)."""
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))
-from derive import derive
+from derive import derive, first_tile_stamps
 
 BALPOST = os.environ.get("GK_BALPOST", "1") == "1"
 HW = int(os.environ.get("GK_HW", "11"))
@@ -54,34 +54,13 @@ if ALL: SUBS += [
     ("        tps, tps_r, tps_w = _tiles_per_split(", "        tps_x = B * G\n        tps, tps_r, tps_w = _tiles_per_split("),
     ("tps, tps_r, tps_w, n_hot_splits, n_splits, D, H // G", "tps, tps_r, tps_w, tps_x, n_hot_splits, n_splits, D, H // G"),
 ]
-if STAMP: SUBS += [
-    ("""    for t in range(t_lo, t_hi):
-        i = t - t_lo""", """    t_first = _gtime(t_lo)
-    for t in range(t_lo, t_hi):
-        i = t - t_lo"""),
-    ("""        async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
-        _barrier()""", """        async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
-        _barrier()
-        if t == t_lo: t_first = _gtime(t)"""),
-    ("""    return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc
-""", """    return gl.convert_layout(_rows16v(m_i, HALF), ROW), gl.convert_layout(_rows16v(l_i, HALF), ROW), acc, t_first
-
-@gluon.jit
-def _gtime(x):
-    return gl.inline_asm_elementwise("mov.u64 $0, %globaltimer;", "=l,r", [x], dtype=gl.int64, is_pure=False, pack=1)
-
+if STAMP: SUBS += first_tile_stamps('''
 @gluon.jit
 def _greg(x, R: gl.constexpr):
     return gl.inline_asm_elementwise("mov.u32 $0, " + R + ";", "=r,r", [x], dtype=gl.int32, is_pure=False, pack=1)
-"""),
+''') + [
     ("RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr, BAL: gl.constexpr):\n    \"Pass 1",
      "RK: gl.constexpr, RP: gl.constexpr, KG: gl.constexpr, BAL: gl.constexpr, TS):\n    \"Pass 1"),
-    ("""    split = gl.program_id(1)
-    b = (pid // G)""", """    split = gl.program_id(1)
-    t_start = _gtime(pid)
-    t_first = t_start
-    b = (pid // G)"""),
-    ("        m_i, l_i, acc = _g_cold(", "        m_i, l_i, acc, t_first = _g_cold("),
     ("""    ocol = gl.arange(0, D, layout=COL)
 """, """    t_end = _gtime(pid)
     tsb = TS + (pid * gl.num_programs(1) + split) * 8
