@@ -2,7 +2,7 @@
 dense KV once per case, the Triton kernel (the package's route for pre-RoPE keys today) beside the study modules.
 VARS: comma-separated `label=spec`, spec `triton` or a module spec as in bench/v12/ab.py (`pkg`, or a path with
 `:VAR=val` switches). CASES: `B/N/seed/pad_max/HPG/rope/basis[/RK]` ("-" for a bf16 basis; key rank RK, 16 if
-not given), comma-separated.
+not given), comma-separated. PASSES: how many times each variant is timed, interleaved (2).
 usage: VARS="triton=triton,g17=bench/v16/gk17.py" PYTHONPATH=. python3 bench/v16/ab.py"""
 import os, sys, time, torch, triton
 import torch.nn.functional as F
@@ -56,7 +56,7 @@ if __name__ == "__main__":
             del kv; torch.cuda.empty_cache()
             head += f": SDPA do_bench {sd:.1f} graph {sg:.1f} us"
         print(head, flush=True)
-        for label, m in (vs + vs if TIME else vs):
+        for label, m in (vs * int(os.environ.get("PASSES", 2)) if TIME else vs):
             if (m == "triton" or not hasattr(m, "rope_table")) and rope == "post" and label.startswith("triton"): continue
             if not hasattr(m, "rope_table") and m != "triton" and rope == "pre": continue   # (05b as shipped: post only)
             try:
