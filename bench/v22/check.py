@@ -5,35 +5,20 @@ stand at 0 after every call.
 usage: VARS="dyn=bench/v22/gk35.py" CASES="8/127/0/0/4/post/int8" PYTHONPATH=.:bench python3 bench/v22/check.py"""
 import os, sys, types, torch
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-from v12.ab import load
-from v16.ab import case
+from v19.pdl_check import checked
 from unsloth_spectral.triton_attention import dense_oracle, rel_err
 
 print(torch.cuda.get_device_name(), flush=True)
-vs = [(v.split("=", 1)[0], load(v.split("=", 1)[1], i)) for i, v in enumerate(os.environ["VARS"].split(","))]
-for c in os.environ.get("CASES", "8/127/0/0/4/post/int8").split(","):
-    c = c.split("/")
-    B, N, seed, pad, HPG = map(int, c[:5])
-    for label, m in vs:
-        lays, qs, run, f, grid = case(m, B, N, seed, pad, HPG, c[5], None if c[6] == "-" else c[6])
-        refs = [dense_oracle(qs[i], lays[i], 128 ** -0.5) for i in range(2)]
-        f(); f(); torch.cuda.synchronize()
-        outs = [f() for _ in range(40)]
-        torch.cuda.synchronize()
-        errs = [rel_err(o, refs[i % 2]) for i, o in enumerate(outs)]
-        g = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(g): gouts = [f() for _ in range(8)]
-        g.replay(); torch.cuda.synchronize()
-        gerrs = [rel_err(o, refs[i % 2]) for i, o in enumerate(gouts)]
-        herrs = []
-        for nh in (0, 17, 100):
-            lay = types.SimpleNamespace(**vars(lays[0]))
-            lay.n_hot = nh
-            herrs.append(rel_err(f.plans[0](qs[0], nh), dense_oracle(qs[0], lay, 128 ** -0.5)))
-        torch.cuda.synchronize()
-        cnt = [int(p.cnt.abs().sum()) if hasattr(p, "cnt") else 0 for p in f.plans]
-        bad = max(errs + gerrs + herrs) > 1e-2 or any(cnt)
-        print(f"{'/'.join(c)} {label}: grid {grid} dyn {getattr(f.plans[0], 'dyn', None)}; eager max err {max(errs):.2e} "
-              f"(min {min(errs):.2e}); graph max {max(gerrs):.2e}; n_hot 0/17/100 {' '.join(f'{e:.2e}' for e in herrs)}; "
-              f"counters {cnt}{'  MISMATCH' if bad else ''}", flush=True)
-        del lays, run, f, g; torch.cuda.empty_cache()
+for c, label, (lays, qs, f, grid, refs), errs, gerrs in checked():
+    herrs = []
+    for nh in (0, 17, 100):
+        lay = types.SimpleNamespace(**vars(lays[0]))
+        lay.n_hot = nh
+        herrs.append(rel_err(f.plans[0](qs[0], nh), dense_oracle(qs[0], lay, 128 ** -0.5)))
+    torch.cuda.synchronize()
+    cnt = [int(p.cnt.abs().sum()) if hasattr(p, "cnt") else 0 for p in f.plans]
+    bad = max(errs + gerrs + herrs) > 1e-2 or any(cnt)
+    print(f"{'/'.join(c)} {label}: grid {grid} dyn {getattr(f.plans[0], 'dyn', None)}; eager max err {max(errs):.2e} "
+          f"(min {min(errs):.2e}); graph max {max(gerrs):.2e}; n_hot 0/17/100 {' '.join(f'{e:.2e}' for e in herrs)}; "
+          f"counters {cnt}{'  MISMATCH' if bad else ''}", flush=True)
+    del lays, qs, f

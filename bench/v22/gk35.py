@@ -92,15 +92,9 @@ SUBS = [
                 v_s = gl.allocate_shared_memory(gl.bfloat16, [16, D], SBD)
                 for k in range(k0, n_pool, p_bg):
                     q_a = gl.load(Q + b * sqb + (g * HPG + qr)[:, None] * sqh + qd[None, :], mask=(qr < HPG)[:, None], other=0.)
-                    if k == 0:
-                        for t0 in range(0, n_sinks, 16):
-                            m_i, l_i, acc = _g_dense_tile(SK + b * ssb + g * ssg, SV + b * ssb + g * ssg, t0, n_sinks, 0,
-                                                          pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s, D, 16)
-                    else:
-                        h0 = (k - 1) * 16
-                        m_i, l_i, acc = _g_dense_tile(HK + b * shb + g * shg, HV + b * shb + g * shg, h0,
-                                                      gl.minimum(h0 + 16, n_hot), n_sinks + N * L, pad_b, q_a, m_i, l_i,
-                                                      acc, qk_scale, k_s, v_s, D, 16)
+                    m_i, l_i, acc = _g_pool_item(k, SK + b * ssb + g * ssg, SV + b * ssb + g * ssg, HK + b * shb + g * shg,
+                                                 HV + b * shb + g * shg, n_sinks, n_hot, n_sinks + N * L, pad_b, q_a,
+                                                 m_i, l_i, acc, qk_scale, k_s, v_s, D)
         else:
             if c < n_pool:
                 qr = gl.arange(0, 16, layout=gl.SliceLayout(1, A_OP))
@@ -111,15 +105,9 @@ SUBS = [
                 v_s = gl.allocate_shared_memory(gl.bfloat16, [16, D], SBD)
                 while c < n_pool:
                     c2 = gl.atomic_add(CNT + pid + lane * 0, lane * 0 + 1, mask=lane == 0, sem="relaxed")
-                    if c == 0:
-                        for t0 in range(0, n_sinks, 16):
-                            m_i, l_i, acc = _g_dense_tile(SK + b * ssb + g * ssg, SV + b * ssb + g * ssg, t0, n_sinks, 0,
-                                                          pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s, D, 16)
-                    else:
-                        h0 = (c - 1) * 16
-                        m_i, l_i, acc = _g_dense_tile(HK + b * shb + g * shg, HV + b * shb + g * shg, h0,
-                                                      gl.minimum(h0 + 16, n_hot), n_sinks + N * L, pad_b, q_a, m_i, l_i,
-                                                      acc, qk_scale, k_s, v_s, D, 16)
+                    m_i, l_i, acc = _g_pool_item(c, SK + b * ssb + g * ssg, SV + b * ssb + g * ssg, HK + b * shb + g * shg,
+                                                 HV + b * shb + g * shg, n_sinks, n_hot, n_sinks + N * L, pad_b, q_a,
+                                                 m_i, l_i, acc, qk_scale, k_s, v_s, D)
                     c = gl.max(gl.where(lane == 0, c2, 0), axis=0)
             if c == n_pool + gl.num_programs(1) - (0 if LATE_C else (pid >= tps_w).to(gl.int32)) - 1:   # the last add of this call: the counter back to 0
                 gl.store(CNT + pid, 0)
@@ -141,6 +129,19 @@ SUBS = [
     ("GLUON_LAZY = 8.0 ", f"LATE_C = gl.constexpr({LATE and not STAT})\nLOOP_C = gl.constexpr({DYN and not LATE and not STAT})\nSTAT_C = gl.constexpr({STAT})\nGLUON_LAZY = 8.0 "),
     ('''@gluon.jit
 def _g_store(''', '''@gluon.jit
+def _g_pool_item(k, SKb, SVb, HKb, HVb, n_sinks, n_hot, hot_pos, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s,
+                 D: gl.constexpr):
+    "Dense pool item k: the sinks (k = 0) or the hot tokens 16 (k - 1) .. 16 k - 1."
+    if k == 0:
+        for t0 in range(0, n_sinks, 16):
+            m_i, l_i, acc = _g_dense_tile(SKb, SVb, t0, n_sinks, 0, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s, D, 16)
+    else:
+        h0 = (k - 1) * 16
+        m_i, l_i, acc = _g_dense_tile(HKb, HVb, h0, gl.minimum(h0 + 16, n_hot), hot_pos, pad_b, q_a, m_i, l_i, acc,
+                                      qk_scale, k_s, v_s, D, 16)
+    return m_i, l_i, acc
+
+@gluon.jit
 def _ctaid(x):
     "%ctaid.x, read where it is called (not hoisted: no value held across a loop for it)."
     return gl.inline_asm_elementwise("mov.u32 $0, %ctaid.x;", "=r,r", [x], dtype=gl.int32, is_pure=False, pack=1)

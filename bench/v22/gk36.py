@@ -29,7 +29,6 @@ if PIPE: SUBS += [
         _g_dense_copy(hk_b, hv_b, h_lo, h_hi, k2.index(0), v2.index(0), D, 16)
         for t0 in range(h_lo, h_hi, 16):
             i = (t0 - h_lo) // 16
-            _barrier()   # (tile i - 1's reads of the other stage are done)
             _g_dense_copy(hk_b, hv_b, t0 + 16, h_hi, k2.index((i + 1) % 2), v2.index((i + 1) % 2), D, 16)
             async_copy.wait_group(1)   # tile i has landed
             _barrier()
@@ -37,34 +36,33 @@ if PIPE: SUBS += [
                                           m_i, l_i, acc, qk_scale, D, 16)
         async_copy.wait_group(0)
 """),
-    ("""@gluon.jit
-def _k_order(x):""", """@gluon.jit
+    # (_g_dense_tile split in two where it waits: the package's lines up to its copies' commit become `_g_dense_copy`,
+    # the rest `_g_dense_math`, and `_g_dense_tile` calls both)
+    ("""def _g_dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s,
+                  D: gl.constexpr, T: gl.constexpr):
+    "Exact attention of the query rows over dense tokens t0 .. t_end - 1 of one (b, g) (sinks or hot buffer); K and V come by cp.async into shared memory and leave it as the products' operands."
+""", """def _g_dense_tile(Kb, Vb, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, k_s, v_s,
+                  D: gl.constexpr, T: gl.constexpr):
+    "Exact attention of the query rows over dense tokens t0 .. t_end - 1 of one (b, g): `_g_dense_copy`, its wait, `_g_dense_math`."
+    _g_dense_copy(Kb, Vb, t0, t_end, k_s, v_s, D, T)
+    async_copy.wait_group(0)
+    _barrier()
+    return _g_dense_math(k_s, v_s, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, D, T)
+
+@gluon.jit
 def _g_dense_copy(Kb, Vb, t0, t_end, k_s, v_s, D: gl.constexpr, T: gl.constexpr):
-    "Dense tokens t0 .. min(t0 + T, t_end) - 1 into k_s, v_s by cp.async (one commit group; none copied past t_end)."
-    CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
-    ct = t0 + gl.arange(0, T, layout=gl.SliceLayout(1, CB))
-    cd = gl.arange(0, D, layout=gl.SliceLayout(0, CB))
-    cm = (ct < t_end)[:, None]
-    _async_load(k_s, Kb + ct[:, None] * D + cd[None, :], mask=cm)
-    _async_load(v_s, Vb + ct[:, None] * D + cd[None, :], mask=cm)
-    async_copy.commit_group()
+    "Dense tokens t0 .. min(t0 + T, t_end) - 1 into k_s, v_s by cp.async, one commit group (none copied past t_end)."
+"""),
+    ("""    async_copy.commit_group()
+    async_copy.wait_group(0)
+    _barrier()
+    s = mma_v2(q_a, k_s.permute((1, 0))""", """    async_copy.commit_group()
 
 @gluon.jit
 def _g_dense_math(k_s, v_s, t0, t_end, cpos0, pad_b, q_a, m_i, l_i, acc, qk_scale, D: gl.constexpr, T: gl.constexpr):
-    "`_g_dense_tile` on tiles already in shared memory."
+    "`_g_dense_tile`'s products and softmax on tiles already in shared memory."
     COL: gl.constexpr = gl.SliceLayout(0, MMA)
-    s = mma_v2(q_a, k_s.permute((1, 0)).load(B_OP), gl.zeros([16, T], gl.float32, MMA)) * qk_scale
-    st = t0 + gl.arange(0, T, layout=COL)
-    s = gl.where(((st < t_end) & (cpos0 + st >= pad_b))[None, :], s, float("-inf"))
-    m_new = gl.maximum(m_i, gl.max(s, axis=1))
-    alpha = gl.exp2(m_i - m_new)
-    p = gl.exp2(s - m_new[:, None])
-    l_i = l_i * alpha + gl.sum(p, axis=1)
-    acc = mma_v2(gl.convert_layout(p.to(gl.bfloat16), A_OP), v_s.load(B_OP), acc * alpha[:, None])
-    return m_new, l_i, acc
-
-@gluon.jit
-def _k_order(x):"""),
+    s = mma_v2(q_a, k_s.permute((1, 0))"""),
 ]
 
 globals().update(derive(f"gk36_{HW}_{int(PIPE)}", __doc__, SUBS))
