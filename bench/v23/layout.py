@@ -53,5 +53,5 @@ if __name__ == "__main__":
             for name, f in fs.items():
                 e, g = bench(f), graph_us(f)
                 print(f"  {progs} programs x {warps} warps, {name:15s}: do_bench {e:6.1f} µs "
-                      f"({100 * mb / e / 1e3 / copy:.1f}% of copy)  graph {g:6.1f} ({100 * mb / g / 1e3 / copy:.1f}%)",
+                      f"({100 * mb / e * 1e3 / copy:.1f}% of copy)  graph {g:6.1f} ({100 * mb / g * 1e3 / copy:.1f}%)",
                       flush=True)

@@ -1,0 +1,73 @@
+"""Study module (session 19): 05b with a three-stage ring at 12 programs per SM.
+
+Session 13 tried three stages (two tiles in flight a warp instead of one) and lost: 21.6 KB a program left room for
+10-11 programs per SM instead of 12. The int8-basis path keeps the query rows in fp16 in shared memory (4 KB, `_q16`)
+for B_k q; here (GK_QG=1) they come from global memory (L2) at each block's first tile instead, loaded straight into
+the product's A fragments in the basis words' k order, so that three stages fit in 16.5 KB and 12 programs per SM.
+With three stages a block that starts one tile after its split's first tile waits for every copy (its basis rode
+with tile t_lo + 2's copies), which Session 12's race was about.
+GK_QG=2 instead keeps the basis columns in the product's k order (a copy the plan makes, as a cache could store
+them), so that the query rows `_g_qb` already loads serve as they are, with no second load and no shuffle.
+GK_NS=2|3: the ring's depth (3). GK_QG=0|1|2: the query rows from shared memory as shipped, from global memory in
+the words' k order, or as loaded with the basis columns permuted (1)."""
+import os, sys, torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))
+from derive import derive
+
+NS = int(os.environ.get("GK_NS", "3"))
+QG = int(os.environ.get("GK_QG", "1"))
+
+SUBS = [("GLUON_STAGES = 2 ", f"GLUON_STAGES = {NS} ")]
+if NS == 3: SUBS += [
+    ("    gl.static_assert(NS == 2)\n", "    gl.static_assert((NS == 2) or (NS == 3))\n"),
+    ("""        async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
+        _barrier()
+""", """        async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
+        if NS > 2:   # a block starting one tile after the split's first (or blocks of one tile): its basis rode with
+            if (t % TPB == 0) & ((t == t_lo + 1) | (TPB < NS - 1)):   # the copies of the tile after this one
+                async_copy.wait_group(0)
+        _barrier()
+"""),
+]
+if QG: SUBS += [
+    ("        q16_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)\n", "        q16_s = kb_s   # (unused)\n"),
+    ("        qsum = _q16(Q, q_base, sqh, HPG, q16_s)\n", """        if QG == 2:   # the rows' sums in fp16, once
+            q16 = gl.load(Q + q_off, mask=q_mask, other=0.).to(gl.float16)
+            qsum = gl.convert_layout(gl.sum(q16.to(gl.float32), axis=1), ROW)
+        else: qsum = gl.zeros([16], gl.float32, ROW)   # (unused)
+"""),
+    ("    qb = mma_v2(q16_s.load(A_OP), kb, gl.zeros([16, 16], gl.float32, MMA))",
+     "    qb = mma_v2(q16_s, kb, gl.zeros([16, 16], gl.float32, MMA))"),
+    ("    if KB_I8: qb = _g_qb8(q16_s, qsum, kb_s, ks) * qk_scale\n", """    if KB_I8 and QG == 2:   # (the basis columns stored in the product's k order)
+        qb = _g_qb8(q_a.to(gl.float16), qsum, kb_s, ks) * qk_scale
+    elif KB_I8:   # the query rows in fp16 in the basis words' k order (k = 16c + 8h + 2tig + f holds D = 16c + 4tig + 2h + f)
+        kq = gl.arange(0, q_a.shape[1], layout=gl.SliceLayout(0, A_OP))
+        dq = 16 * (kq // 16) + 4 * ((kq % 8) // 2) + 2 * ((kq % 16) // 8) + kq % 2
+        q16 = gl.load(Q + q_off + (dq - kq)[None, :], mask=q_mask, other=0.).to(gl.float16)
+        qsum16 = gl.convert_layout(gl.sum(q16.to(gl.float32), axis=1), ROW)
+        qb = _g_qb8(q16, qsum16, kb_s, ks) * qk_scale
+"""),
+    ("    else: extra = rows16 if int8_basis else 0\n", "    else: extra = 0\n"),
+    ("_SUB_UNIT = gl.constexpr(2.0 ** -24)", f"_SUB_UNIT = gl.constexpr(2.0 ** -24)\nQG = gl.constexpr({QG})"),
+]
+
+globals().update(derive(f"gk38_{NS}_{QG}", __doc__, SUBS))
+
+def k_order_perm(D: int = 128) -> torch.Tensor:
+    "Stored column p = 4 (4c + tig) + 2h + f of a permuted int8 basis holds column 16c + 8h + 2tig + f (its k in the product)."
+    p = torch.arange(D)
+    w, e = p // 4, p % 4
+    return 16 * (w // 4) + 8 * (e // 2) + 2 * (w % 4) + e % 2
+
+_plan = make_gluon_plan
+
+def make_gluon_plan(query, layer, scaling, pad, borrowed=None, hot_chunk=128):
+    "05b's plan; with GK_QG=2 its int8 key basis is a copy with the columns in the product's k order (kept by the plan)."
+    plan = _plan(query, layer, scaling, pad, borrowed, hot_chunk)
+    if QG != 2 or getattr(layer, "key_basis_scale", None) is None: return plan
+    assert borrowed is None and layer.rope == "post"
+    kb = layer.key_basis[..., k_order_perm(layer.key_basis.shape[-1]).to(layer.key_basis.device)].contiguous()
+    i = _g_decode.arg_names.index("KB")
+    assert plan.args[i + 1:i + 4] == list(kb.stride()[:3])
+    plan.args[i] = plan.kb_perm = kb
+    return plan
