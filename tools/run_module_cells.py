@@ -4,7 +4,9 @@
 its source in a file). Here the exported cells are not run again: the module (imported, so its kernels come from
 the file) lends its namespace, and every other code cell runs in it in order, `#| cuda` cells included.
 
-    python tools/run_module_cells.py nbs/05b_gluon_attention.ipynb unsloth_spectral.gluon_attention
+    python tools/run_module_cells.py nbs/05b_gluon_attention.ipynb unsloth_spectral.gluon_attention [SKIP]
+
+SKIP: comma-separated indices of cells not to run (a long cell already seen to pass, when device time is short).
 """
 import importlib, json, sys, time, traceback
 from pathlib import Path
@@ -30,18 +32,19 @@ def _fastcore_stand_in():
     ft.test_eq, ft.test_close, ft.test_fail, fc.test = test_eq, test_close, test_fail, ft
     sys.modules.update({"fastcore": fc, "fastcore.test": ft})
 
-def main(nb_path: str, module: str) -> int:
+def main(nb_path: str, module: str, skip: str = "") -> int:
     try: import fastcore.test   # noqa: F401
     except ImportError: _fastcore_stand_in()
     # the module's own namespace, as nbdev runs a notebook: a cell that rebinds a module function (a faked
     # capability, say) changes what the module's other functions call
     ns = vars(importlib.import_module(module))
-    failed = 0
+    failed, skipped = 0, {int(i) for i in skip.split(",") if i}
     for i, cell in enumerate(json.loads(Path(nb_path).read_text())["cells"]):
         src = "".join(cell["source"])
         d = directives(src)
         # (`#| hide` cells run: they hold the tests' imports; the one that exports the notebook does not)
-        if cell["cell_type"] != "code" or d & {"export", "exporti", "default_exp", "eval:false"} or "nbdev_export" in src:
+        if (cell["cell_type"] != "code" or d & {"export", "exporti", "default_exp", "eval:false"} or "nbdev_export" in src
+                or i in skipped):
             continue
         t0 = time.time()
         try: exec(compile(src, f"{nb_path}#cell{i}", "exec"), ns)
@@ -51,4 +54,4 @@ def main(nb_path: str, module: str) -> int:
         else: print(f"[cell {i} ({', '.join(sorted(d)) or 'test'}) ok in {time.time() - t0:.1f}s]", flush=True)
     return failed
 
-if __name__ == "__main__": sys.exit(main(*sys.argv[1:3]))
+if __name__ == "__main__": sys.exit(main(*sys.argv[1:4]))

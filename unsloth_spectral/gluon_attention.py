@@ -138,15 +138,15 @@ def _k_order(x):
     return gl.reshape(gl.permute(gl.reshape(x, [16, D // 16, 4, 2, 2]), (0, 1, 3, 2, 4)), [16, D])
 
 @gluon.jit
-def _g_qb8(q16_s, qsum, kb_s, ks):
-    "B_k q of an int8 basis in shared memory ([16, D/4] words): the words unpacked into fp16 B fragments (1152 + s, D in the order `_q16` gives the query rows in `q16_s`), less 1152 q.1, times the rows' scales `ks`."
+def _g_qb8(q16, qsum, kb_s, ks):
+    "B_k q of an int8 basis in shared memory ([16, D/4] words): the words unpacked into fp16 B fragments (1152 + s, D in the order `_q16` gives the query rows `q16`), less 1152 q.1, times the rows' scales `ks`."
     WL: gl.constexpr = gl.BlockedLayout([1, 1], [8, 4], [1, 1], [1, 0])   # lane (gid, tig): rows gid, gid + 8, words 4c + tig
     w = kb_s.load(WL)
     w = gl.join(w, w)
     w = _k_order(gl.reshape(gl.join(w, w), [16, w.shape[1], 4]))   # the word four times, one per byte it holds
     kb = gl.inline_asm_elementwise(_BPTX, "=r,=r,r,r,r,r", [gl.convert_layout(gl.permute(w, (1, 0)), B_OP)],
                                    dtype=gl.float16, is_pure=True, pack=4)
-    qb = mma_v2(q16_s.load(A_OP), kb, gl.zeros([16, 16], gl.float32, MMA))
+    qb = mma_v2(q16, kb, gl.zeros([16, 16], gl.float32, MMA))
     return (qb - 1152.0 * qsum[:, None]) * ks[None, :]
 
 @gluon.jit
@@ -165,19 +165,40 @@ def _q16(Q, q_base, sqh, HPG: gl.constexpr, q16_s):
 
 @gluon.jit
 def _g_qb(Q, q_off, q_mask, kb_s, km_s, qk_scale, q16_s, qsum, ks, KB_I8: gl.constexpr):
-    "B_k q of the block in shared memory (scaled, fp16, columns 8-15 (high nibbles, 16x) by 1/16, as the score product's A operand) and q.mean minus the codes' offsets."
+    "B_k q of the block in shared memory (scaled, fp16, columns 8-15 (high nibbles, 16x) by 1/16, as the score product's A operand) and q.mean minus the codes' offsets. With an int8 basis both come from the fp16 query rows in `q16_s` (the mean read in their k order), so the block's first tile waits for no load from global memory."
     ROW: gl.constexpr = gl.SliceLayout(1, MMA)
     COL: gl.constexpr = gl.SliceLayout(0, MMA)
-    q_a = gl.load(Q + q_off, mask=q_mask, other=0.)
     hi = gl.arange(0, 16, layout=COL) >= 8
-    if KB_I8: qb = _g_qb8(q16_s, qsum, kb_s, ks) * qk_scale
-    else: qb = mma_v2(q_a, kb_s.permute((1, 0)).load(B_OP), gl.zeros([16, 16], gl.float32, MMA)) * qk_scale
+    if KB_I8:
+        # (the rows loaded from global memory at each block had the warp wait there; with the scales' copy below,
+        # H200, 8B, 32K B=8 graph / eager µs 53.5-53.8 / 62.4-62.7 -> 53.0-53.1 / 62.0, 128K B=8 194.7 -> 191.9 in
+        # graphs; bench/v23/gk38.py, 19:27)
+        q_a = q16_s.load(A_OP)
+        qb = _g_qb8(q_a, qsum, kb_s, ks) * qk_scale
+        km = gl.expand_dims(_k_view(km_s).load(gl.SliceLayout(1, B_OP)).to(gl.float16), 1)
+    else:
+        q_a = gl.load(Q + q_off, mask=q_mask, other=0.)
+        qb = mma_v2(q_a, kb_s.permute((1, 0)).load(B_OP), gl.zeros([16, 16], gl.float32, MMA)) * qk_scale
+        km = gl.expand_dims(km_s.load(gl.SliceLayout(1, B_OP)), 1)
     qb16 = (qb * gl.where(hi, 0.0625, 1.0)[None, :]).to(gl.float16)
-    km = gl.expand_dims(km_s.load(gl.SliceLayout(1, B_OP)), 1)   # q.mean by the tensor cores (8 equal columns)
+    # q.mean by the tensor cores (8 equal columns)
     qm = gl.max(mma_v2(q_a, gl.broadcast(km, gl.full([q_a.shape[1], 8], 0, km.dtype, B_OP))[0],
                        gl.zeros([16, 8], gl.float32, MMA)), axis=1) * qk_scale
     off = gl.where(hi, 1152.0, 1032.0)   # 1024 + 16 n = 16 (n - 8) + 1152; 1024 + n = (n - 8) + 1032
     return gl.convert_layout(qb16, A_OP), qm - gl.sum(qb16.to(gl.float32) * off[None, :], axis=1)
+
+@gluon.jit
+def _k_view(x_s):
+    "A [D] vector in shared memory viewed in the k order of the int8-basis product (`_k_order`: k = 16c + 8h + 2tig + f holds D = 16c + 4tig + 2h + f)."
+    D: gl.constexpr = x_s.shape[0]
+    return x_s.reshape([D // 16, 4, 2, 2]).permute((0, 2, 1, 3)).reshape([D])
+
+@gluon.jit
+def _g_ks(ks_s, RP: gl.constexpr):
+    "An int8 basis' row scales (RP / 2 words in shared memory, ranks in order) in fp32 and the ranks' k order (`_k_rank`: k = 16c + 8h + 2tig + f holds rank 16c + 4tig + 2f + h)."
+    if _REINTERPRET: k = ks_s.reinterpret(gl.bfloat16, [RP], ks_s.type.layout)
+    else: k = ks_s._reinterpret(gl.bfloat16, [RP], ks_s.type.layout)
+    return k.reshape([RP // 16, 4, 2, 2]).permute((0, 3, 1, 2)).reshape([RP]).load(gl.SliceLayout(0, MMA)).to(gl.float32)
 
 @gluon.jit
 def _g_tab(TAB, i: gl.constexpr, tab_off, TILE: gl.constexpr):
@@ -303,13 +324,17 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         q16_s = gl.allocate_shared_memory(gl.float16, [16, D], SB)
         if _REINTERPRET: kb_w = kb_s.reinterpret(gl.int32, [RP, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
         else: kb_w = kb_s._reinterpret(gl.int32, [RP, D // 4], gl.SwizzledSharedLayout(4, 1, 8, order=[1, 0]))
-        cc_r, cc_ok = _k_rank(gl.arange(0, RP, layout=COL), RK)
-        ks_g = KS + ks_bg + cc_r   # the rows' scales, in the rows' order
+        # the rows' scales (RP / 2 words), copied with the basis: a load of them a block ahead still had the block's
+        # first tile wait for it (its halves packed at once)
+        ks_s = gl.allocate_shared_memory(gl.int32, [RP // 2], S1)
+        ksw = gl.arange(0, RP // 2, layout=gl.BlockedLayout([1], [32], [1], [0]))
+        ks_g = KS.to(gl.pointer_type(gl.int32)) + ks_bg // 2 + ksw
     else:       # and its basis (rows permuted)
         CB: gl.constexpr = gl.BlockedLayout([1, 8], [4, 8], [1, 1], [1, 0])
         kb_s = gl.allocate_shared_memory(DT, [RP, D], SB)
         q16_s = kb_s
         kb_w = kb_s
+        ks_s = kb_s
     ck = gl.arange(0, TILE, layout=CK)
     cv = gl.arange(0, TILE, layout=gl.SliceLayout(1, CV))[:, None] * 32 + gl.arange(0, 32, layout=gl.SliceLayout(0, CV))[None, :]
     cbr, cbr_ok = _k_rank(gl.arange(0, RP, layout=gl.SliceLayout(1, CB)), RK)
@@ -369,8 +394,8 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
     j0 = t_lo // TPB
     _async_load(kb_s, kb_g + j0 * kbn + b_src, mask=b_msk)
     _async_load(km_s, km_g + j0 * kmn + cm)
-    if KB_I8: ks = gl.load(ks_g + j0 * ksn, mask=cc_ok, other=0.).to(gl.float32)   # (loaded one block ahead)
-    else: ks = gl.zeros([RP], gl.float32, COL)
+    if KB_I8: _async_load(ks_s, ks_g + j0 * (ksn // 2), mask=ksw < RK // 2)
+    ks = gl.zeros([RP], gl.float32, COL)   # (a bf16 basis has no scales)
     RB: gl.constexpr = RK // 2   # key code bytes per token
     kt = gl.arange(0, TILE, layout=gl.SliceLayout(1, KL))
     kb_off = 2 * gl.arange(0, 4, layout=gl.SliceLayout(0, KL))   # a lane's chunk: bytes 2 tig, 2 tig + 1 (+8 per k16)
@@ -401,15 +426,16 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
             if PRE:
-                _g_basis16(kb_s, km_s, ks, bf_s, mk_s, KB_I8, RK, INPL)
+                _g_basis16(kb_s, km_s, _g_ks(ks_s, RP) if KB_I8 else ks, bf_s, mk_s, KB_I8, RK, INPL)
             else:
-                qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, ks, KB_I8)
+                qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, _g_ks(ks_s, RP) if KB_I8 else ks,
+                                  KB_I8)
                 qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
             if not (PRE and INPL): _async_load(kb_s, kb_g + jn * kbn + b_src, mask=b_msk)
             _async_load(km_s, km_g + jn * kmn + cm)
-            if KB_I8: ks = gl.load(ks_g + jn * ksn, mask=cc_ok, other=0.).to(gl.float32)
+            if KB_I8: _async_load(ks_s, ks_g + jn * (ksn // 2), mask=ksw < RK // 2)
         tc = gl.minimum(t + NS - 1, t_hi - 1) * TILE
         sn = (i + NS - 1) % NS
         if KG:
@@ -637,6 +663,7 @@ def _programs_per_sm(device: torch.device, int8_basis: bool = False, pre: bool =
     if pre:   # and the fp16 basis (a bf16 one of 32 rows is turned in place) and mean
         extra = (0 if rp == 32 and not int8_basis else rp * 128 * 2) + rows16 + 128 * 2
     else: extra = rows16 if int8_basis else 0
+    copied += rp * 2 if int8_basis else 0          # and its row scales
     per = GLUON_STAGES * tile * (8 + 64 + 2) + copied + 128 * 2 + extra + 1024 + 256   # ring, basis, mean, reserved
     smem = getattr(p, "shared_memory_per_multiprocessor", 164 * 1024) // per
     return max(1, min(regs, smem, 32))
