@@ -4,13 +4,13 @@ one sum per program stored, so nothing is optimised away) in one wave of program
 eager `do_bench` (256 MB memset flush), and from a CUDA graph; beside it, in the same process, the copy bandwidth
 (`copy_bandwidth`, 2 GB), SDPA and the shipped call (post-RoPE, int8 basis). Shares are of the copy bandwidth.
 usage: PYTHONPATH=.:bench python3 bench/v20/bare.py"""
-import os, sys, time, torch, triton, triton.language as tl
+import os, sys, torch, triton, triton.language as tl
 import torch.nn.functional as F
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-from timing import graph_us
+from timing import graph_us, start
 from v16.ab import case
 from v12.ab import load
-from unsloth_spectral.benchmark import copy_bandwidth, decode_bytes
+from unsloth_spectral.benchmark import decode_bytes
 from unsloth_spectral import SpectralConfig
 
 @triton.jit
@@ -32,11 +32,7 @@ def reader(nbytes, progs, block, warps):
     return lambda: _read[(progs,)](x, out, n, per, BLOCK=block, num_warps=warps), x
 
 if __name__ == "__main__":
-    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
-    bench = lambda f: 1e3 * triton.testing.do_bench(f, warmup=10, rep=60, return_mode="median")
-    copy = copy_bandwidth()
-    sms = torch.cuda.get_device_properties(0).multi_processor_count
+    bench, copy, sms = start()
     lays, qs, run, call, grid = case(load("pkg", 0), 8, 127, 0, 0, 4, "post", "int8")
     plan = call.plans[0]
     cfg = SpectralConfig(rope="post", rank_policy="fixed", basis_quant="int8")

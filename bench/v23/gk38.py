@@ -1,22 +1,27 @@
-"""Study module (session 19): 05b with a three-stage ring at 12 programs per SM.
+"""Study module (session 19): 05b with a three-stage ring at 12 programs per SM, and the waits at a block's first tile.
 
 Session 13 tried three stages (two tiles in flight a warp instead of one) and lost: 21.6 KB a program left room for
 10-11 programs per SM instead of 12. The int8-basis path keeps the query rows in fp16 in shared memory (4 KB, `_q16`)
-for B_k q; here (GK_QG=1) they come from global memory (L2) at each block's first tile instead, loaded straight into
-the product's A fragments in the basis words' k order, so that three stages fit in 16.5 KB and 12 programs per SM.
-With three stages a block that starts one tile after its split's first tile waits for every copy (its basis rode
-with tile t_lo + 2's copies), which Session 12's race was about.
-GK_QG=2 instead keeps the basis columns in the product's k order (a copy the plan makes, as a cache could store
-them), so that the query rows `_g_qb` already loads serve as they are, with no second load and no shuffle.
-GK_KS=1: the next block's int8 row scales (loaded a block ahead) kept in bf16 until their block's first tile, so that
-the warp waits for that load there and not right after sending it (as the shipped `.to(gl.float32)` makes it do).
-GK_KS=2: those scales copied by cp.async with the block's basis (32 B), read from shared memory at its first tile.
-GK_QG=4: the query rows stay in shared memory and q.mean is taken from them too (the mean read in their k order), so
-the block's first tile loads no query rows from global memory.
-GK_NS=2|3: the ring's depth (3). GK_QG=0|1|2: the query rows from shared memory as shipped, from global memory in
-the words' k order, or as loaded with the basis columns permuted (1). GK_QG=3: as 2 with the basis as the cache
-keeps it: its bytes read from shared memory straight into the B fragments' k order (two bytes a load, k and k + 1),
-so that no copy and no other layout is needed."""
+for B_k q; without them three stages fit in 16.5 KB and 12 programs per SM. With three stages a block that starts
+one tile after its split's first tile waits for every copy (its basis rode with tile t_lo + 2's copies), which
+Session 12's race was about.
+GK_NS=2|3: the ring's depth (3).
+GK_QG: where B_k q and q.mean take the query rows from (1).
+  0: shared memory, as 05b did before 91dc08c.
+  1: global memory (L2) at each block's first tile, loaded straight into the product's A fragments in the basis
+     words' k order.
+  2: the rows `_g_qb` already loads, as they are, with the basis columns kept in the product's k order (a copy the
+     plan makes, as a cache could store them).
+  3: as 2 with the basis as the cache keeps it, its bytes read from shared memory straight into the B fragments' k
+     order (two bytes a load).
+  4: shared memory for q.mean too (the mean read in their k order), so the block's first tile loads no query rows.
+GK_KS: the next block's int8 row scales (0).
+  0: loaded a block ahead into registers, as 05b did before 91dc08c. The warp still waits for them right after
+     sending the load (the `.to(gl.float32)` and the halves' packing come at once).
+  1: kept in bf16 until their block (the halves are still packed at once: same SASS).
+  2: copied by cp.async with the block's basis (32 B) and read from shared memory at its first tile.
+Written against 05b as of commit 70e7eca. GK_QG=4 with GK_KS=2 shipped in 91dc08c. Since then the substitutions of
+GK_QG=1-4 and GK_KS=1-2 no longer find their text in the package, and `derive` stops with their names."""
 import os, sys, torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "v17"))
 from derive import derive

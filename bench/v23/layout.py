@@ -4,10 +4,9 @@ either from three tensors as the cache keeps them (per tile 4,096 B of value cod
 value scales, each from its own tensor) or from one packed record of 4,736 B per tile. Same loads, same order; only
 the addresses differ. Eager `do_bench` and CUDA-graph medians, two rounds.
 usage: PYTHONPATH=.:bench python3 bench/v23/layout.py"""
-import os, sys, time, torch, triton, triton.language as tl
+import os, sys, torch, triton, triton.language as tl
 sys.path[:0] = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-from timing import graph_us
-from unsloth_spectral.benchmark import copy_bandwidth
+from timing import graph_us, start
 
 @triton.jit
 def _read(A, K, S, OUT, per_prog, n_t, PACKED: tl.constexpr):
@@ -27,11 +26,7 @@ def _read(A, K, S, OUT, per_prog, n_t, PACKED: tl.constexpr):
     tl.store(OUT + pid, tl.sum(acc, 0) + tl.sum(acck, 0) + tl.sum(accs, 0))
 
 if __name__ == "__main__":
-    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}, triton {triton.__version__}; "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
-    bench = lambda f: 1e3 * triton.testing.do_bench(f, warmup=10, rep=60, return_mode="median")
-    copy = copy_bandwidth()
-    sms = torch.cuda.get_device_properties(0).multi_processor_count
+    bench, copy, sms = start()
     n_t = 8 * 8 * 32512 // 64
     rnd = lambda n: torch.randint(-100, 100, (n,), dtype=torch.int32, device="cuda")
     a, k, s, p = rnd(n_t * 1024), rnd(n_t * 128), rnd(n_t * 32), rnd(n_t * 1184)
