@@ -626,6 +626,7 @@ def gluon_route(query: torch.Tensor, layer) -> str | None:
                                             + ((ks,) if ks is not None else (kb,)))):
         return "basis, mean, scales or dense tokens not in the query's dtype"
     if ks is not None and ks.stride()[2:] != (RK, 1): return "key basis scales not in the cache's contiguous layout"
+    if ks is not None and ks.data_ptr() % 4: return "key basis scales not 4-byte aligned (the kernel copies them as words)"
     if (kc.stride()[2:] != (L * RK // 2, RK // 2, 1) or vc.stride()[2:] != (L * D // 2, D // 2, 1) or vs.stride()[2:] != (L, 1)
             or kb.stride()[2:] != (RK * D, D, 1) or km.stride()[2:] != (D, 1) or hk.stride()[2:] != (D, 1)
             or hv.stride() != hk.stride() or (sk is not None and (sk.stride()[2:] != (D, 1) or sv.stride() != sk.stride()))):
