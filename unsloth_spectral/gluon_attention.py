@@ -425,11 +425,11 @@ def _g_cold(Q, q_base, sqh, KB, kb_bg, kbn, KS, ks_bg, ksn, KM, km_bg, kmn, KC, 
         async_copy.wait_group(NS - 2)   # tile t (and a basis sent with an older tile) has landed
         _barrier()
         if (t % TPB == 0) | (t == t_lo):
+            kst = _g_ks(ks_s, RP) if KB_I8 else ks   # the block's row scales (copied with its basis)
             if PRE:
-                _g_basis16(kb_s, km_s, _g_ks(ks_s, RP) if KB_I8 else ks, bf_s, mk_s, KB_I8, RK, INPL)
+                _g_basis16(kb_s, km_s, kst, bf_s, mk_s, KB_I8, RK, INPL)
             else:
-                qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, _g_ks(ks_s, RP) if KB_I8 else ks,
-                                  KB_I8)
+                qb_a, qm16 = _g_qb(Q, q_off, q_mask, kb_w, km_s, qk_scale, q16_s, qsum, kst, KB_I8)
                 qm = gl.convert_layout(_rows8v(qm16, HALF), gl.SliceLayout(1, s0.type.layout))
             _barrier()
             jn = gl.minimum(t // TPB + 1, N - 1)   # the next block's basis rides with the next tile's copies
